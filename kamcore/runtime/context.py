@@ -1,0 +1,98 @@
+"""What section compilers share: the growing expression scope, located problems, requests for
+portfolio columns, and the per-account run state.
+
+Compiling a policy walks its sections in pipeline order. Each section compiler asks
+:meth:`CompileContext.expr` to compile its expressions (problems are collected, not raised, so a
+policy author sees every mistake at once) and :meth:`CompileContext.declare` to make its outputs
+visible to later sections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ExpressionError, Location, Problem
+from ..types import Type
+
+if TYPE_CHECKING:
+    from ..expr import CompiledExpr, PortfolioCall
+    from ..policy import PolicyDocument
+    from ..registry import Registry
+
+__all__ = ["AccountRun", "CompileContext"]
+
+
+@dataclass(slots=True)
+class AccountRun:
+    """One account going through the pipeline: the namespace, the evaluation being built."""
+
+    account_id: str
+    values: dict[str, Any]
+    out: dict[str, Any]
+    fired: list[dict[str, Any]] | None
+    previous: Mapping[str, Any] | None
+    as_of: date
+
+
+@dataclass
+class CompileContext:
+    """State shared by the section compilers of one policy.
+
+    :param names: name -> type of everything expressions may read so far.
+    :param portfolio_calls: every portfolio column requested, by values key.
+    """
+
+    doc: PolicyDocument
+    registry: Registry
+    names: dict[str, Type] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    portfolio_calls: dict[str, PortfolioCall] = field(default_factory=dict)
+
+    def location(self, key_path: str) -> Location:
+        """Where ``key_path`` was set (file, line, column), as far as the loader knows."""
+        return self.doc.locate(key_path)
+
+    def problem(self, message: str, key_path: str, detail: str = "") -> None:
+        """Record a problem at ``key_path``; compilation goes on to find the others."""
+        self.problems.append(Problem(message, self.location(key_path), detail))
+
+    def scope(self) -> Any:
+        """The expression scope as it stands (names declared so far, registered functions)."""
+        from ..expr import Scope
+
+        return Scope(names=dict(self.names), functions=self.registry.functions)
+
+    def expr(
+        self, source: object, key_path: str, expected: Type | None = None
+    ) -> CompiledExpr | None:
+        """Compile one expression found at ``key_path``.
+
+        :returns: the compiled expression, or ``None`` after recording a located problem.
+        """
+        from ..expr import compile_expression
+
+        if not isinstance(source, str):
+            self.problem(f"expected an expression (a string), got {source!r}", key_path)
+            return None
+        try:
+            compiled = compile_expression(source, self.scope(), expected=expected)
+        except ExpressionError as exc:
+            self.problem(exc.message, key_path, exc.caret() + ("\n" + exc.hint if exc.hint else ""))
+            return None
+        for call in compiled.portfolio_calls:
+            self.portfolio_calls.setdefault(call.key, call)
+        return compiled
+
+    def portfolio(self, function: str, argument: str) -> str | None:
+        """Request the portfolio column ``function(argument)``; returns its values key."""
+        compiled = self.expr(f"{function}({argument})", "<internal>")
+        if compiled is None or not compiled.portfolio_calls:
+            return None
+        return compiled.portfolio_calls[0].key
+
+    def declare(self, name: str, type_: Type) -> None:
+        """Make an output visible to the expressions of later sections."""
+        self.names[name] = type_
