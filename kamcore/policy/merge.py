@@ -1,0 +1,238 @@
+"""Layering: merging a policy over its bases while remembering who set what.
+
+Each layer is turned into a tree of :class:`Node` (a value and the :class:`Location` that wrote
+it), the trees are merged by the rules of ``docs/policy.md`` and the result is unwrapped into the
+plain effective data plus a provenance map. Carrying locations *inside* the tree is what lets an
+inherited value keep its base's file and line while an overridden one gets the leaf's.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import Location, Problem
+from .locate import Position, RawPath
+from .paths import ItemId, Segment, item_label, join_path
+from .values import describe_value
+
+__all__ = ["Node", "build_tree", "merge_layers", "unwrap"]
+
+#: Arrays of tables merged by ``id`` (``*`` is any table key, ``[]`` any array item).
+ID_ARRAYS: tuple[tuple[str, ...], ...] = (
+    ("alerts",),
+    ("tactics", "rules"),
+    ("tables", "*", "rules"),
+    ("scorecards", "*", "measures"),
+    ("lifecycle", "transitions"),
+    ("segments", "rules"),
+    ("tests",),
+)
+#: Arrays replaced as a whole even if their items were to carry ids: a band set is one design.
+WHOLE_ARRAYS: tuple[tuple[str, ...], ...] = (
+    ("scorecards", "*", "bands"),
+    ("risk", "bands"),
+    ("tier", "caps"),
+)
+#: Keys of ``[policy]`` that describe one file and are never inherited from a base.
+NOT_INHERITED = ("id", "extends")
+
+
+@dataclass(slots=True)
+class Node:
+    """A value of one layer (tables and arrays hold nodes) and the place that wrote it."""
+
+    value: Any
+    loc: Location
+
+
+def build_tree(
+    value: Any, positions: Mapping[RawPath, Position], file: str, raw: RawPath = ()
+) -> Node:
+    """Wrap a parsed TOML value and all it contains with their locations in ``file``."""
+    pos = positions.get(raw)
+    loc = Location(file, pos[0], pos[1]) if pos else Location(file)
+    if isinstance(value, dict):
+        return Node({k: build_tree(v, positions, file, (*raw, k)) for k, v in value.items()}, loc)
+    if isinstance(value, list):
+        return Node([build_tree(v, positions, file, (*raw, i)) for i, v in enumerate(value)], loc)
+    return Node(value, loc)
+
+
+def _matches(shape: tuple[str, ...], patterns: Sequence[tuple[str, ...]]) -> bool:
+    return any(
+        len(p) == len(shape) and all(a == "*" or a == b for a, b in zip(p, shape, strict=True))
+        for p in patterns
+    )
+
+
+def _shape(segments: Sequence[Segment]) -> tuple[str, ...]:
+    """A path as merge rules see it: table keys, with every array item as ``[]``."""
+    return tuple("[]" if isinstance(s, ItemId | int) else s for s in segments)
+
+
+def _item_id(node: Node) -> str | None:
+    if isinstance(node.value, dict):
+        ident = node.value.get("id")
+        if ident is not None and isinstance(ident.value, str):
+            return ident.value
+    return None
+
+
+def _all_have_ids(items: Sequence[Node]) -> bool:
+    return all(_item_id(item) is not None for item in items)
+
+
+class Merger:
+    """Merges layer trees and collects the problems found on the way (never stops at one)."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, message: str, loc: Location, key_path: str) -> None:
+        self.problems.append(Problem(message, Location(loc.file, loc.line, loc.column, key_path)))
+
+    def merge(self, base: Node | None, over: Node, segments: list[Segment]) -> Node:
+        """``over`` applied on ``base`` (``None``: nothing inherited, ``over`` is normalised)."""
+        if isinstance(over.value, dict):
+            inherited: dict[str, Node] = (
+                base.value if base is not None and isinstance(base.value, dict) else {}
+            )
+            table = dict(inherited)
+            for key, child in over.value.items():
+                table[key] = self.merge(inherited.get(key), child, [*segments, key])
+            return Node(table, over.loc)
+        if isinstance(over.value, list):
+            old: list[Node] = (
+                base.value if base is not None and isinstance(base.value, list) else []
+            )
+            shape = _shape(segments)
+            if shape == ("policy", "plugins"):
+                known = {item.value for item in old if not isinstance(item.value, dict | list)}
+                added = [item for item in over.value if item.value not in known]
+                return Node([*old, *added], over.loc)
+            if not _matches(shape, WHOLE_ARRAYS) and (
+                _matches(shape, ID_ARRAYS) or (_all_have_ids(old) and _all_have_ids(over.value))
+            ):
+                return Node(self.merge_items(old, over.value, segments), over.loc)
+            items = [self.merge(None, item, [*segments, i]) for i, item in enumerate(over.value)]
+            return Node(items, over.loc)
+        return over
+
+    def merge_items(self, old: list[Node], new: list[Node], segments: list[Segment]) -> list[Node]:
+        """Append by id: known ids merge in place, new ids append, ``drop = true`` removes."""
+        result = list(old)
+        where = {ident: n for n, item in enumerate(result) if (ident := _item_id(item))}
+        first_seen: dict[str, Location] = {}
+        removed: set[str] = set()
+        array = join_path(segments)
+        for n, item in enumerate(new):
+            ident = _item_id(item)
+            label: Segment = ItemId(ident) if ident is not None else n
+            item_path = [*segments, label]
+            item, drop = self.take_drop(item, item_path)
+            if ident is None:
+                if drop:
+                    self.problem(
+                        f"`drop = true` in [[{array}]] needs the `id` of the inherited item "
+                        "to remove",
+                        item.loc,
+                        join_path(item_path),
+                    )
+                else:
+                    result.append(self.merge(None, item, item_path))
+                continue
+            if ident in first_seen:
+                self.problem(
+                    f"duplicate id `{ident}` in [[{array}]] (first used at line "
+                    f"{first_seen[ident].line})",
+                    item.loc,
+                    join_path(item_path),
+                )
+                continue
+            first_seen[ident] = item.loc
+            if ident in where:
+                if drop:
+                    removed.add(ident)
+                else:
+                    result[where[ident]] = self.merge(result[where[ident]], item, item_path)
+            elif drop:
+                close = difflib.get_close_matches(ident, list(where), n=1)
+                hint = f"; did you mean `{close[0]}`?" if close else ""
+                self.problem(
+                    f"cannot drop `{ident}` from [[{array}]]: no base policy defines it{hint}",
+                    item.loc,
+                    join_path(item_path),
+                )
+            else:
+                where[ident] = len(result)
+                result.append(self.merge(None, item, item_path))
+        return [item for item in result if _item_id(item) not in removed]
+
+    def take_drop(self, item: Node, segments: list[Segment]) -> tuple[Node, bool]:
+        """The item without its ``drop`` key, and whether it asked to be dropped."""
+        if not isinstance(item.value, dict) or "drop" not in item.value:
+            return item, False
+        rest = dict(item.value)
+        flag = rest.pop("drop")
+        if not isinstance(flag.value, bool):
+            self.problem(
+                f"`drop` must be true or false, got {describe_value(flag.value)}",
+                flag.loc,
+                join_path([*segments, "drop"]),
+            )
+            return Node(rest, item.loc), False
+        return Node(rest, item.loc), flag.value
+
+
+def _without_uninherited(tree: Node) -> Node:
+    """The accumulated bases as the next layer inherits them: no ``policy.id``/``extends``."""
+    if not isinstance(tree.value, dict):
+        return tree
+    root = dict(tree.value)
+    header = root.get("policy")
+    if header is not None and isinstance(header.value, dict):
+        kept = {k: v for k, v in header.value.items() if k not in NOT_INHERITED}
+        root["policy"] = Node(kept, header.loc)
+    return Node(root, tree.loc)
+
+
+def merge_layers(trees: Sequence[Node]) -> tuple[Node, list[Problem]]:
+    """Fold the layers, base first, leaf last, into one effective tree."""
+    merger = Merger()
+    acc: Node | None = None
+    for tree in trees:
+        acc = merger.merge(None if acc is None else _without_uninherited(acc), tree, [])
+    if acc is None:
+        acc = Node({}, Location())
+    return acc, merger.problems
+
+
+def unwrap(tree: Node) -> tuple[Any, dict[str, Location]]:
+    """Plain data and the provenance map (key path -> location) of every table and value."""
+    provenance: dict[str, Location] = {}
+
+    def walk(node: Node, segments: list[Segment]) -> Any:
+        if segments:
+            path = join_path(segments)
+            loc = node.loc
+            provenance[path] = Location(loc.file, loc.line, loc.column, path)
+        if isinstance(node.value, dict):
+            return {k: walk(v, [*segments, k]) for k, v in node.value.items()}
+        if isinstance(node.value, list):
+            items = []
+            for i, child in enumerate(node.value):
+                label = item_label(_plain_id(child), i)
+                items.append(walk(child, [*segments, label]))
+            return items
+        return node.value
+
+    return walk(tree, []), provenance
+
+
+def _plain_id(node: Node) -> Any:
+    """Just enough of an item to name it: ``{"id": ...}`` if it carries one."""
+    ident = _item_id(node)
+    return {"id": ident} if ident is not None else None
