@@ -1,0 +1,855 @@
+"""Reading one input row into the expression namespace: typed facts from cells, with no guessing.
+
+This is the first step of every evaluation, so it works on plain dicts and precompiled
+converters; no pydantic model is built per row. Two row shapes are read:
+
+* **flat rows**, one per account with pre-aggregated columns (a CSV line, where every cell is a
+  string, or a JSON object whose values may already be typed). The ``[inputs.<fact>]`` section
+  maps columns to facts; columns named like a fact a plugin registered are read with its type;
+  other columns are not facts and are ignored.
+* **account-shaped documents** (the :class:`~kamcore.models.Account` shape: ``facts``,
+  ``attributes``, dated streams...), checked lightly here; callers who want the full check call
+  :meth:`Account.model_validate <pydantic.BaseModel.model_validate>` first.
+
+Cells are parsed by explicit rules only. ``1,234.50`` is a number because the grouping is the
+canonical one; ``12,34`` is refused rather than read as 12.34 or 1234. ``03/01/2026`` is refused
+unless the input declares a ``format``, because nothing in the cell says which part is the
+month. A wrong verdict computed from a misread cell is worse than a refused row that names the
+column and the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from ..errors import AccountError
+from ..models.account import STREAM_MODELS, Account, Owner
+from ..types import Type
+
+__all__ = [
+    "LIST_FIELDS",
+    "MASTER_FIELDS",
+    "MISSING_MARKERS",
+    "CellError",
+    "FactInput",
+    "InputReader",
+    "input_digest",
+    "is_missing",
+    "parse_boolean",
+    "parse_date",
+    "parse_number",
+]
+
+#: Account master data read as string facts of the same name, in both row shapes.
+MASTER_FIELDS: Final = ("name", "parent_id", "kind", "industry", "region", "country", "currency")
+#: List-valued account fields: ``owners``, ``team`` and every dated stream. Account-shaped rows
+#: give them as lists of plain dicts (``team``: strings); flat rows leave them missing (``None``)
+#: so a stream metric reports "missing input" instead of computing over nothing.
+LIST_FIELDS: Final = ("owners", "team", *STREAM_MODELS)
+#: Cell texts meaning "no value" (compared case-insensitively after stripping).
+MISSING_MARKERS: Final = frozenset({"", "na", "n/a", "null", "-"})
+
+_ACCOUNT_KEYS: Final = frozenset({"attributes", "facts", "owners", *STREAM_MODELS})
+_ACCOUNT_FIELDS: Final = frozenset(Account.model_fields)
+_KINDS: Final = frozenset(get_args(Account.model_fields["kind"].annotation))
+_ABSENT: Final = object()
+_Converter = Callable[[Any], Any]
+
+
+class CellError(ValueError):
+    """A cell could not be read; ``reason`` is the plain-language message for the user."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class FactInput:
+    """How one policy input (``[inputs.<fact>]``) is read from a row.
+
+    :param column: the input column, any Unicode (``"营业收入"``).
+    :param required: a row without a value is rejected, naming the column.
+    :param default: used for an empty cell (``None``: no default).
+    :param format: a :func:`~datetime.datetime.strptime` format for date cells; without one only
+        unambiguous year-first forms are read.
+    :param allowed: the allowed values of a string fact.
+    :param currency: the currency of a money fact; currency signs in cells must agree with it.
+    """
+
+    name: str
+    column: str
+    type: Type
+    required: bool = False
+    default: Any = None
+    format: str | None = None
+    allowed: frozenset[str] | None = None
+    currency: str | None = None
+
+
+def is_missing(value: object, *, text: bool = False) -> bool:
+    """Whether a cell holds no value: ``None``, a float NaN, or a :data:`MISSING_MARKERS` text.
+
+    NaN counts because that is how pandas exports an empty cell. For a text fact (``text``)
+    only a blank cell is missing: ``"NA"`` is North America in a region column, ``"-"`` may be
+    a real code, and guessing otherwise would silently lose a value.
+    """
+    if value is None:
+        return True
+    if isinstance(value, str):
+        if text:
+            return not value.strip()
+        return value.strip().lower() in MISSING_MARKERS
+    return isinstance(value, float) and math.isnan(value)
+
+
+# -- numbers --------------------------------------------------------------------------------------
+
+_NUMERAL = re.compile(
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,234,567.89: commas only in the canonical grouping
+    r"|\d+(?:_\d+)*(?:\.\d+)?(?:[eE][+-]?\d+)?"  # 1234, 1_234, 1.5e6
+    r"|\.\d+(?:[eE][+-]?\d+)?",
+    re.ASCII,
+)
+_CURRENCY_PREFIX = re.compile(r"(US\$|HK\$|[$¥￥€£]|[A-Z]{3}(?![A-Z]))\s*")
+# A symbol is accepted for every currency that writes it; the fact's currency must be one of them.
+_SYMBOLS: Final[dict[str, frozenset[str]]] = {
+    "$": frozenset({"USD", "CAD", "AUD", "NZD", "HKD", "SGD", "TWD", "MXN"}),
+    "US$": frozenset({"USD"}),
+    "HK$": frozenset({"HKD"}),
+    "¥": frozenset({"CNY", "JPY"}),
+    "￥": frozenset({"CNY", "JPY"}),
+    "€": frozenset({"EUR"}),
+    "£": frozenset({"GBP"}),
+}
+_CODE_ALIASES: Final = {"RMB": "CNY"}
+_CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+
+
+def _take_sign(text: str) -> tuple[bool | None, str]:
+    if text and text[0] in "+-":
+        return text[0] == "-", text[1:].lstrip()
+    return None, text
+
+
+def _currency_matches(prefix: str, currency: str) -> bool:
+    symbols = _SYMBOLS.get(prefix)
+    if symbols is not None:
+        return currency in symbols
+    return _CODE_ALIASES.get(prefix, prefix) == _CODE_ALIASES.get(currency, currency)
+
+
+def parse_number(text: str, *, integer: bool = False, currency: str | None = None) -> float | int:
+    """Read a number cell.
+
+    Accepted: ``1234``, ``-1234.5``, ``1,234.50`` (canonical 3-digit grouping only), ``1_234``,
+    ``1.5e6``, surrounding spaces, ``12%`` (the ratio 0.12; not for integers), ``(1,234)``
+    (accounting negative) and, when ``currency`` is given (a money input), a currency prefix that
+    agrees with it: ``¥1,234``, ``$1,234``, ``€5``, ``CNY 1,234``, ``RMB 1,234``.
+
+    :param integer: the value must be a whole number; returns an ``int``.
+    :param currency: the input's currency code, for money; ``None`` refuses currency prefixes.
+    :raises CellError: with the reason, e.g. ``cannot read '12,34' as a number``.
+    """
+    shown = text.strip()
+    what = "an integer" if integer else "a number"
+    body = shown
+    negative = False
+    if len(body) >= 2 and body[0] == "(" and body[-1] == ")":
+        negative, body = True, body[1:-1].strip()
+    sign, body = _take_sign(body)
+    prefix = None
+    match = _CURRENCY_PREFIX.match(body)
+    if match:
+        prefix, body = match.group(1), body[match.end() :]
+        if sign is None:
+            sign, body = _take_sign(body)
+    percent = body.endswith("%")
+    if percent:
+        body = body[:-1].rstrip()
+    if not _NUMERAL.fullmatch(body) or (negative and sign is not None):
+        raise CellError(f"cannot read {shown!r} as {what}")
+    if prefix is not None:
+        if percent:
+            raise CellError(f"cannot read {shown!r} as {what}")
+        if currency is None:
+            raise CellError(
+                f"cannot read {shown!r} as {what} (a currency is allowed on money inputs only)"
+            )
+        if not _currency_matches(prefix, currency):
+            raise CellError(f"{shown!r} is not in {currency}, the currency of this input")
+    negative = negative or bool(sign)
+    digits = body.replace(",", "").replace("_", "")
+    if percent and currency is not None:
+        raise CellError(f"cannot read {shown!r} as an amount of {currency}")
+    if integer:
+        if percent:
+            raise CellError(f"cannot read {shown!r} as {what} (a percentage is not a count)")
+        exact = Decimal(digits)
+        if exact != exact.to_integral_value() or not math.isfinite(float(exact)):
+            raise CellError(f"cannot read {shown!r} as an integer: it is not a whole number")
+        whole = int(exact)
+        return -whole if negative else whole
+    # Decimal scaling keeps 12.3% exactly 0.123 (12.3 / 100 in floats is 0.12300000000000001).
+    value = float(Decimal(digits).scaleb(-2)) if percent else float(digits)
+    if not math.isfinite(value):
+        raise CellError(f"cannot read {shown!r} as {what}")
+    return -value if negative else value
+
+
+# -- booleans -------------------------------------------------------------------------------------
+
+_TRUE: Final = frozenset({"true", "yes", "y", "1", "是", "真"})
+_FALSE: Final = frozenset({"false", "no", "n", "0", "否", "假"})
+
+
+def parse_boolean(text: str) -> bool:
+    """Read a boolean cell: true/false, yes/no, y/n, 1/0, 是/否, 真/假 (any case).
+
+    :raises CellError: for anything else.
+    """
+    word = text.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise CellError(
+        f"cannot read {text.strip()!r} as a boolean (write true/false, yes/no, 1/0 or 是/否)"
+    )
+
+
+# -- dates ----------------------------------------------------------------------------------------
+
+_TIME = (
+    r"(?:[T ]\s*(?P<hh>\d{1,2}):(?P<mm>\d{2})(?::(?P<ss>\d{2})(?:[.,]\d{1,9})?)?"
+    r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_YEAR_FIRST = (
+    re.compile(
+        rf"(?P<y>\d{{4}})(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}}){_TIME}", re.A
+    ),
+    re.compile(rf"(?P<y>\d{{4}})(?P<m>\d{{2}})(?P<d>\d{{2}}){_TIME}", re.A),
+    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日", re.A),
+)
+_DAY_MONTH = re.compile(r"\d{1,2}(?P<sep>[-/.])\d{1,2}(?P=sep)(?P<y>\d{2}|\d{4})(?:[T ].*)?", re.A)
+
+
+def parse_date(text: str, fmt: str | None = None) -> dt.date:
+    """Read a date cell.
+
+    Without ``fmt``: ``2026-03-01``, ``2026/3/1``, ``2026.03.01``, ``20260301``, ``2026年3月1日``,
+    and any of these followed by a time (``2026-03-01T09:30:00+08:00``), whose date part is kept
+    as written. Day-first or month-first forms such as ``03/01/2026`` are refused: only a
+    declared ``fmt`` (``"%m/%d/%Y"``) says which is which.
+
+    :raises CellError: naming the cell, and the ambiguity when that is the problem.
+    """
+    shown = text.strip()
+    if fmt is not None:
+        try:
+            return dt.datetime.strptime(shown, fmt).date()
+        except ValueError:
+            raise CellError(f"cannot read {shown!r} as a date in the format {fmt!r}") from None
+    for pattern in _YEAR_FIRST:
+        match = pattern.fullmatch(shown)
+        if match:
+            try:
+                day = dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+                if "hh" in match.groupdict() and match["hh"] is not None:
+                    dt.time(int(match["hh"]), int(match["mm"]), int(match["ss"] or 0))
+            except ValueError:
+                break
+            return day
+    ambiguous = _DAY_MONTH.fullmatch(shown)
+    if ambiguous:
+        sep = ambiguous["sep"]
+        year = "%Y" if len(ambiguous["y"]) == 4 else "%y"
+        raise CellError(
+            f"cannot read {shown!r} as a date: the day and the month could be either way round; "
+            f'declare a format for this input, e.g. "%d{sep}%m{sep}{year}" or '
+            f'"%m{sep}%d{sep}{year}"'
+        )
+    raise CellError(f"cannot read {shown!r} as a date")
+
+
+# -- converters: one per fact, built once per policy ----------------------------------------------
+
+
+def _money_currency(type_: Type, currency: str | None) -> str | None:
+    if currency is not None:
+        return currency
+    unit = type_.unit
+    return unit if unit is not None and _CURRENCY_CODE.fullmatch(unit) else None
+
+
+def _converter(
+    type_: Type,
+    *,
+    fmt: str | None = None,
+    allowed: frozenset[str] | None = None,
+    currency: str | None = None,
+) -> _Converter:
+    """A function reading one present (non-missing) value of ``type_``; raises :class:`CellError`.
+
+    Typed JSON values are accepted where they mean the same thing (``12`` for a number) and
+    refused where they would need guessing (``true`` for a number).
+    """
+    kind = type_.kind
+    if kind == "number":
+        money = _money_currency(type_, currency)
+
+        def number(value: Any) -> Any:
+            if isinstance(value, str):
+                return parse_number(value, currency=money)
+            if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                result = float(value)
+                if math.isfinite(result):
+                    return result
+            raise CellError(f"cannot read {value!r} as a number")
+
+        return number
+    if kind == "integer":
+
+        def integer(value: Any) -> Any:
+            if isinstance(value, str):
+                return parse_number(value, integer=True)
+            if isinstance(value, bool):
+                raise CellError(f"cannot read {value!r} as an integer")
+            if isinstance(value, int):
+                return value
+            if isinstance(value, float | Decimal) and math.isfinite(value):
+                if value == int(value):
+                    return int(value)
+                raise CellError(f"cannot read {value!r} as an integer: it is not a whole number")
+            raise CellError(f"cannot read {value!r} as an integer")
+
+        return integer
+    if kind == "string":
+        choices = ", ".join(repr(v) for v in sorted(allowed)) if allowed else ""
+
+        def string(value: Any) -> Any:
+            if isinstance(value, str):
+                text = value.strip()
+            elif isinstance(value, int) and not isinstance(value, bool):
+                text = str(value)  # a numeric code such as a postal code, typed by JSON
+            else:
+                raise CellError(f"cannot read {value!r} as text")
+            if allowed is not None and text not in allowed:
+                raise CellError(f"{text!r} is not one of the allowed values: {choices}")
+            return text
+
+        return string
+    if kind == "boolean":
+
+        def boolean(value: Any) -> Any:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str):
+                return parse_boolean(value)
+            if isinstance(value, int) and value in (0, 1):
+                return bool(value)
+            raise CellError(f"cannot read {value!r} as a boolean")
+
+        return boolean
+    if kind == "date":
+
+        def date(value: Any) -> Any:
+            if isinstance(value, dt.datetime):
+                return value.date()
+            if isinstance(value, dt.date):
+                return value
+            if isinstance(value, str):
+                return parse_date(value, fmt)
+            raise CellError(f"cannot read {value!r} as a date")
+
+        return date
+    if kind == "list":
+        item = type_.item
+        convert_item = (
+            _converter(item, fmt=fmt, allowed=allowed, currency=currency) if item else None
+        )
+        return _list_converter(convert_item)
+    return _identity  # any / none: the plugin declared it untyped
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _list_converter(convert_item: _Converter | None) -> _Converter:
+    def convert(value: Any) -> Any:
+        items = value
+        if isinstance(value, str):
+            text = value.strip()
+            items = None
+            if text.startswith("["):
+                try:
+                    items = json.loads(text)
+                except ValueError:
+                    items = None
+            if not isinstance(items, list):
+                raise CellError(
+                    f'cannot read {text!r} as a list (write a JSON array, e.g. ["a", "b"])'
+                )
+        if not isinstance(items, list | tuple):
+            raise CellError(f"cannot read {value!r} as a list")
+        if convert_item is None:
+            return list(items)
+        out = []
+        for i, item in enumerate(items):
+            if is_missing(item):
+                raise CellError(f"item {i} of the list is empty")
+            try:
+                out.append(convert_item(item))
+            except CellError as exc:
+                raise CellError(f"item {i} of the list: {exc.reason}") from None
+        return out
+
+    return convert
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """One fact to read: from where, how, and what an empty cell means."""
+
+    name: str
+    column: str
+    convert: _Converter
+    required: bool
+    default: Any  # already converted; None: no default
+    text: bool = False  # a string fact: only a blank cell is missing
+
+
+def _column(
+    name: str, column: str, type_: Type, required: bool, default: Any, **options: Any
+) -> _Column:
+    convert = _converter(type_, **options)
+    if default is not None:
+        try:
+            default = convert(default)
+        except CellError as exc:
+            raise ValueError(
+                f"inputs.{name}: the default {default!r} is invalid: {exc.reason}"
+            ) from None
+    return _Column(name, column, convert, required, default, type_.kind == "string")
+
+
+def _where(fact: str, column: str, row_number: int | None) -> str:
+    if row_number is None:
+        return f"inputs.{fact} (column {column!r})"
+    return f"inputs.{fact} (column {column!r}, row {row_number})"
+
+
+def _suffix(row_number: int | None) -> str:
+    return "" if row_number is None else f" (row {row_number})"
+
+
+# -- account-shaped documents: light checks derived from the pydantic models ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _ItemField:
+    name: str
+    check: _Converter
+    required: bool
+    default: Any
+
+
+def _value_check(annotation: Any, metadata: list[Any]) -> _Converter:
+    """A plain-Python check for one model field, mirroring what its schema accepts."""
+    if get_origin(annotation) is Literal:
+        choices = tuple(get_args(annotation))
+        listed = ", ".join(repr(c) for c in choices)
+
+        def literal(value: Any) -> Any:
+            if value in choices and isinstance(value, str):
+                return value
+            raise CellError(f"expected one of {listed}, got {value!r}")
+
+        return literal
+    ge = next((m.ge for m in metadata if hasattr(m, "ge")), None)
+    le = next((m.le for m in metadata if hasattr(m, "le")), None)
+    pattern_text = next((m.pattern for m in metadata if getattr(m, "pattern", None)), None)
+    pattern = re.compile(pattern_text) if pattern_text else None
+    min_length = next((m.min_length for m in metadata if hasattr(m, "min_length")), None)
+
+    def bounded(value: Any) -> Any:
+        if ge is not None and value < ge:
+            raise CellError(f"must be at least {ge}, got {value!r}")
+        if le is not None and value > le:
+            raise CellError(f"must be at most {le}, got {value!r}")
+        return value
+
+    if annotation is float:
+
+        def number(value: Any) -> Any:
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            if numeric and math.isfinite(value):
+                return bounded(float(value))
+            raise CellError(f"expected a number, got {value!r}")
+
+        return number
+    if annotation is int:
+
+        def integer(value: Any) -> Any:
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            if numeric and math.isfinite(value) and value == int(value):
+                return bounded(int(value))
+            raise CellError(f"expected a whole number, got {value!r}")
+
+        return integer
+    if annotation is bool:
+
+        def boolean(value: Any) -> Any:
+            if isinstance(value, bool):
+                return value
+            raise CellError(f"expected true or false, got {value!r}")
+
+        return boolean
+    if annotation is dt.date:
+
+        def date(value: Any) -> Any:
+            if isinstance(value, dt.datetime):
+                return value.date()
+            if isinstance(value, dt.date):
+                return value
+            if isinstance(value, str):
+                return parse_date(value)
+            raise CellError(f"expected a date, got {value!r}")
+
+        return date
+    if annotation is str:
+
+        def text(value: Any) -> Any:
+            if not isinstance(value, str):
+                raise CellError(f"expected text, got {value!r}")
+            if min_length is not None and len(value) < min_length:
+                raise CellError("must not be empty")
+            if pattern is not None and not pattern.search(value):
+                raise CellError(f"{value!r} does not match the pattern {pattern.pattern!r}")
+            return value
+
+        return text
+    raise TypeError(f"no light check for fields of type {annotation!r}")  # caught by the tests
+
+
+def _item_fields(model: type[BaseModel]) -> tuple[_ItemField, ...]:
+    fields = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        nullable = False
+        if get_origin(annotation) in (Union, types.UnionType):
+            members = [a for a in get_args(annotation) if a is not type(None)]
+            nullable = len(members) == 1
+            annotation = members[0]
+        check = _value_check(annotation, list(info.metadata))
+        if nullable:
+            check = _or_none(check)
+        required = info.is_required()
+        default = None if required else info.get_default(call_default_factory=True)
+        fields.append(_ItemField(name, check, required, default))
+    return tuple(fields)
+
+
+def _or_none(check: _Converter) -> _Converter:
+    return lambda value: None if value is None else check(value)
+
+
+_STREAM_FIELDS: Final = {name: _item_fields(model) for name, model in STREAM_MODELS.items()}
+_OWNER_FIELDS: Final = _item_fields(Owner)
+
+
+def _read_items(
+    account_id: str, field: str, items: Any, spec: tuple[_ItemField, ...], row_number: int | None
+) -> list[dict[str, Any]]:
+    """A stream as a list of plain dicts: every model field present, dates as ``date``."""
+    if items is None:
+        return []
+    if not isinstance(items, list | tuple):
+        raise AccountError(
+            account_id, f"inputs.{field}{_suffix(row_number)}", f"expected a list, got {items!r}"
+        )
+    known = {f.name for f in spec}
+    out: list[dict[str, Any]] = []
+    for i, item in enumerate(items):
+        path = f"inputs.{field}[{i}]"
+        if not isinstance(item, Mapping):
+            raise AccountError(
+                account_id, path + _suffix(row_number), f"expected an object, got {item!r}"
+            )
+        for key in item:
+            if key not in known:
+                raise AccountError(
+                    account_id,
+                    path + _suffix(row_number),
+                    f"unknown field {key!r} (known: {', '.join(f.name for f in spec)})",
+                )
+        record: dict[str, Any] = {}
+        for f in spec:
+            value = item.get(f.name, _ABSENT)
+            try:
+                if value is _ABSENT:
+                    if f.required:
+                        raise CellError("a value is required")
+                    record[f.name] = f.default
+                else:
+                    record[f.name] = f.check(value)
+            except CellError as exc:
+                where = f"{path}.{f.name}{_suffix(row_number)}"
+                raise AccountError(account_id, where, exc.reason) from None
+        out.append(record)
+    return out
+
+
+def _mapping(account_id: str, doc: Mapping[str, Any], key: str, row_number: int | None) -> Any:
+    value = doc.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise AccountError(
+            account_id, f"inputs.{key}{_suffix(row_number)}", f"expected an object, got {value!r}"
+        )
+    return value
+
+
+# -- the reader -----------------------------------------------------------------------------------
+
+
+class InputReader:
+    """Reads rows into ``(account_id, values)``: the namespace the policy's expressions see.
+
+    Built once per compiled policy: every converter is prepared here, so reading a row is a
+    loop over precompiled columns.
+
+    :param facts: the policy's ``[inputs]``, by fact name. An input named ``id`` says which
+        column holds the account id (otherwise ``id``, then ``account_id``).
+    :param known_facts: facts registered by plugins, by name, with their types; a column of that
+        name is read with that type, and a non-optional one is required.
+    """
+
+    def __init__(self, facts: Mapping[str, FactInput], known_facts: Mapping[str, Type]) -> None:
+        self._inputs = tuple(
+            _column(
+                name,
+                fi.column,
+                fi.type,
+                fi.required,
+                fi.default,
+                fmt=fi.format,
+                allowed=fi.allowed,
+                currency=fi.currency,
+            )
+            for name, fi in facts.items()
+        )
+        id_input = facts.get("id")
+        self._id_columns = (id_input.column,) if id_input else ("id", "account_id")
+        master = {name: Type("string", optional=True) for name in MASTER_FIELDS}
+        known = {**master, **known_facts}
+        self._known = tuple(
+            _column(name, name, t, not t.optional, "customer" if name == "kind" else None)
+            for name, t in known.items()
+            if name not in facts
+        )
+        self._consumed = frozenset(facts) | frozenset(known) | {"id"}
+        self._flat_template: dict[str, Any] = dict.fromkeys(LIST_FIELDS)
+
+    def read(
+        self, row: Mapping[str, Any] | Account, row_number: int | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Read one row (flat or account-shaped; an :class:`Account` instance is accepted too).
+
+        :param row_number: the 1-based row in the input file, quoted in errors.
+        :returns: the account id and the values by fact name; a missing optional value is
+            ``None``.
+        :raises AccountError: naming the fact, the column and the row, with the reason
+            (``cannot read '12,34' as a number``).
+        """
+        if isinstance(row, Account):
+            row = row.model_dump()
+        if _ACCOUNT_KEYS.isdisjoint(row):
+            return self._read_flat(row, row_number)
+        return self._read_account(row, row_number)
+
+    # -- flat rows
+
+    def _read_flat(
+        self, row: Mapping[str, Any], row_number: int | None
+    ) -> tuple[str, dict[str, Any]]:
+        account_id = ""
+        for column in self._id_columns:
+            raw = row.get(column)
+            if is_missing(raw):
+                continue
+            if isinstance(raw, str):
+                account_id = raw.strip()
+            elif isinstance(raw, int) and not isinstance(raw, bool):
+                account_id = str(raw)  # a numeric id typed by JSON
+            else:
+                raise AccountError(None, "inputs.id", f"the account id must be text, got {raw!r}")
+            break
+        if not account_id:
+            raise AccountError(None, "inputs.id", "the row has no account id")
+        values = dict(self._flat_template)
+        for col in self._inputs:
+            values[col.name] = _read_cell(account_id, col, row, col.column, None, row_number)
+        for col in self._known:
+            values[col.name] = _read_cell(account_id, col, row, col.name, None, row_number)
+        return account_id, values
+
+    # -- account-shaped documents
+
+    def _read_account(
+        self, doc: Mapping[str, Any], row_number: int | None
+    ) -> tuple[str, dict[str, Any]]:
+        raw_id = doc.get("id")
+        if is_missing(raw_id):
+            raise AccountError(None, "inputs.id", "the row has no account id")
+        if not isinstance(raw_id, str):
+            raise AccountError(None, "inputs.id", f"the account id must be text, got {raw_id!r}")
+        account_id = raw_id.strip()
+        suffix = _suffix(row_number)
+        for key in doc:
+            if key not in _ACCOUNT_FIELDS:
+                raise AccountError(
+                    account_id,
+                    f"inputs{suffix}",
+                    f"unknown field {key!r} in the account (see schemas/account.schema.json)",
+                )
+        flat, origin = self._flatten(account_id, doc, row_number)
+        values: dict[str, Any] = {}
+        for col in self._inputs:
+            key = col.name if col.name in flat else col.column
+            values[col.name] = _read_cell(
+                account_id, col, flat, key, origin.get(key, col.column), row_number
+            )
+        for col in self._known:
+            values[col.name] = _read_cell(
+                account_id, col, flat, col.name, origin.get(col.name), row_number
+            )
+        for name, value in flat.items():  # facts no policy input or plugin declares
+            if name not in self._consumed:
+                values[name] = value
+        return account_id, values
+
+    def _flatten(
+        self, account_id: str, doc: Mapping[str, Any], row_number: int | None
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """Master data, ``facts`` and ``attributes`` as one name -> value map, plus where each
+        came from (for error messages), and the streams as plain lists."""
+        suffix = _suffix(row_number)
+        flat: dict[str, Any] = {}
+        origin: dict[str, str] = {}
+        for name in MASTER_FIELDS:
+            value = doc.get(name)
+            if value is not None and not isinstance(value, str):
+                raise AccountError(
+                    account_id, f"inputs.{name}{suffix}", f"expected text, got {value!r}"
+                )
+            flat[name] = value
+            origin[name] = name
+        kind = flat["kind"]
+        if kind is not None and kind not in _KINDS:
+            choices = ", ".join(repr(k) for k in sorted(_KINDS))
+            raise AccountError(
+                account_id, f"inputs.kind{suffix}", f"expected one of {choices}, got {kind!r}"
+            )
+        currency = flat["currency"]
+        if currency is not None and not _CURRENCY_CODE.fullmatch(currency):
+            raise AccountError(
+                account_id,
+                f"inputs.currency{suffix}",
+                f"{currency!r} is not a 3-letter ISO 4217 currency code",
+            )
+        for name, value in _mapping(account_id, doc, "facts", row_number).items():
+            flat[name] = value
+            origin[name] = f"facts.{name}"
+        for namespace, attrs in _mapping(account_id, doc, "attributes", row_number).items():
+            if not isinstance(attrs, Mapping):
+                raise AccountError(
+                    account_id,
+                    f"inputs.attributes.{namespace}{suffix}",
+                    f"expected an object of attributes, got {attrs!r}",
+                )
+            for key, value in attrs.items():
+                flat[f"{namespace}.{key}"] = value
+                origin[f"{namespace}.{key}"] = f"attributes.{namespace}.{key}"
+        _mapping(account_id, doc, "external_ids", row_number)  # checked, not a fact
+        flat["owners"] = _read_items(
+            account_id, "owners", doc.get("owners"), _OWNER_FIELDS, row_number
+        )
+        team = doc.get("team") or []
+        if not isinstance(team, list | tuple) or not all(isinstance(t, str) for t in team):
+            raise AccountError(
+                account_id, f"inputs.team{suffix}", f"expected a list of names, got {team!r}"
+            )
+        flat["team"] = list(team)
+        for field, spec in _STREAM_FIELDS.items():
+            flat[field] = _read_items(account_id, field, doc.get(field), spec, row_number)
+        flat["id"] = account_id  # for an `[inputs.id]`; the document's id is authoritative
+        origin["id"] = "id"
+        return flat, origin
+
+
+def _read_cell(
+    account_id: str,
+    col: _Column,
+    row: Mapping[str, Any],
+    key: str,
+    shown_column: str | None,
+    row_number: int | None,
+) -> Any:
+    """The typed value of ``row[key]`` for ``col``; ``None`` for an optional empty cell."""
+    raw = row.get(key, _ABSENT)
+    if raw is _ABSENT or is_missing(raw, text=col.text):
+        if col.default is not None:
+            return col.default
+        if col.required:
+            reason = (
+                f"the row has no column {key!r}"
+                if raw is _ABSENT
+                else "a value is required but the cell is empty"
+            )
+            raise AccountError(
+                account_id, _where(col.name, shown_column or key, row_number), reason
+            )
+        return None
+    try:
+        return col.convert(raw)
+    except CellError as exc:
+        where = _where(col.name, shown_column or key, row_number)
+        raise AccountError(account_id, where, exc.reason) from None
+
+
+# -- input digest ---------------------------------------------------------------------------------
+
+
+def _digest_default(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot digest a {type(value).__name__} in an input row: {value!r}")
+
+
+def input_digest(row: Mapping[str, Any] | Account) -> str:
+    """``sha256:<hex>`` of the raw row's canonical JSON (sorted keys, ISO dates, UTF-8).
+
+    Stamped on every evaluation so a past verdict can be tied to exactly the input it came from:
+    a changed cell changes the digest, a reordered column does not.
+    """
+    data = row.model_dump(mode="json") if isinstance(row, Account) else row
+    text = json.dumps(
+        data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_digest_default
+    )
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
