@@ -123,6 +123,8 @@ class PluginHost:
             self.pm.set_blocked(name)
         self.builtin: list[str] = []
         for module_name in DEFAULT_PLUGINS:
+            if module_name in self.blocked:
+                continue  # blocking a built-in is how a deployment turns its vocabulary off
             module = importlib.import_module(module_name)
             self._register(module, module_name)
             self.builtin.append(module_name)
@@ -156,7 +158,8 @@ class PluginHost:
                 raise PluginError(
                     name,
                     attr,
-                    f"unknown hook {attr!r}; kamcore's hooks are: {', '.join(hookspecs.HOOK_NAMES)}",
+                    f"unknown hook {attr!r}; kamcore's hooks are: "
+                    + ", ".join(hookspecs.HOOK_NAMES),
                 )
 
     def activate(self, names: Sequence[str]) -> None:
@@ -177,9 +180,7 @@ class PluginHost:
                 hint = ""
                 if self._env.get(ENV_LOAD) is not None:
                     hint = f" ({ENV_LOAD} is set to {self._env.get(ENV_LOAD)!r})"
-                raise PluginError(
-                    name, "load", f"not installed; installed plugins: {listed}{hint}"
-                )
+                raise PluginError(name, "load", f"not installed; installed plugins: {listed}{hint}")
             try:
                 plugin = found.entry_point.load()
             except Exception as exc:
@@ -286,8 +287,10 @@ class PluginHost:
 def _traced(register: Callable[[Any], None], plugin: str, hook: str) -> Callable[[Any], None]:
     def wrapper(spec: Any) -> None:
         what = getattr(spec, "name", None) or getattr(spec, "id", None) or type(spec).__name__
-        print(f"kamcore:   {plugin} registered {type(spec).__name__} {what!r} ({hook})",
-              file=sys.stderr)
+        print(
+            f"kamcore:   {plugin} registered {type(spec).__name__} {what!r} ({hook})",
+            file=sys.stderr,
+        )
         register(spec)
 
     return wrapper

@@ -264,6 +264,13 @@ class Registry:
         spec = _check(spec, Metric, plugin, hook)
         _check_name(spec.name, "metric", plugin, hook)
         _check_callable(spec.fn, spec.name, plugin, hook)
+        inputs = _check_sequence(spec.inputs, f'metric "{spec.name}": inputs', plugin, hook)
+        for name in inputs:
+            if not isinstance(name, str) or not _NAME.match(name):
+                raise PluginError(
+                    plugin, hook, f'metric "{spec.name}": invalid input name {name!r}'
+                )
+        spec = replace(spec, inputs=inputs)
         _check_type(lambda: spec.value_type, spec.name, plugin, hook)
         self._add(self.metrics, "metric", spec.name, spec, hook)
 
@@ -275,6 +282,15 @@ class Registry:
         if "." in spec.name or not _NAME.match(spec.name) or keyword.iskeyword(spec.name):
             raise PluginError(plugin, hook, f"invalid function name {spec.name!r}")
         _check_callable(spec.fn, spec.name, plugin, hook)
+        params = _check_sequence(spec.params, f'function "{spec.name}": params', plugin, hook)
+        if spec.min_args is not None and not 0 <= spec.min_args <= len(params):
+            raise PluginError(
+                plugin,
+                hook,
+                f'function "{spec.name}": min_args={spec.min_args} is not between 0 and the '
+                f"{len(params)} params",
+            )
+        spec = replace(spec, params=params)
         _check_type(lambda: spec.param_types, spec.name, plugin, hook)
         self._add(self.functions, "function", spec.name, spec, hook)
 
@@ -283,8 +299,14 @@ class Registry:
     ) -> None:
         """Validate and add a classifier (also made callable as a function)."""
         spec = _check(spec, Classifier, plugin, hook)
-        if not spec.labels:
-            raise PluginError(plugin, hook, f'classifier "{spec.name}" declares no labels')
+        labels = _check_sequence(spec.labels, f'classifier "{spec.name}": labels', plugin, hook)
+        if not labels or not all(isinstance(label, str) and label for label in labels):
+            raise PluginError(
+                plugin, hook, f'classifier "{spec.name}" must declare its labels (strings)'
+            )
+        if len(set(labels)) != len(labels):
+            raise PluginError(plugin, hook, f'classifier "{spec.name}" repeats a label')
+        spec = replace(spec, labels=labels)
         self.register_function(spec.as_function(), plugin, hook)
         self._add(self.classifiers, "classifier", spec.name, spec, hook)
 
@@ -302,6 +324,10 @@ class Registry:
                 f'tactic "{spec.id}" has dimension {spec.dimension!r}; '
                 f"expected one of {', '.join(DIMENSIONS)}",
             )
+        if isinstance(spec.due_in_days, bool) or not isinstance(spec.due_in_days, int):
+            raise PluginError(plugin, hook, f'tactic "{spec.id}": due_in_days must be an integer')
+        if spec.due_in_days < 0:
+            raise PluginError(plugin, hook, f'tactic "{spec.id}": due_in_days is negative')
         self._add(self.tactics, "tactic", spec.id, spec, hook)
 
     def register_stage_model(
@@ -309,11 +335,28 @@ class Registry:
     ) -> None:
         """Validate and add a lifecycle stage model."""
         spec = _check(spec, StageModel, plugin, hook)
-        if spec.initial not in spec.stages:
+        _check_name(spec.name, "stage model", plugin, hook)
+        what = f'stage model "{spec.name}"'
+        stages = _check_sequence(spec.stages, f"{what}: stages", plugin, hook)
+        if (
+            not stages
+            or not all(isinstance(stage, str) and _ID.match(stage) for stage in stages)
+            or len(set(stages)) != len(stages)
+        ):
+            raise PluginError(plugin, hook, f"{what}: stages must be distinct names, got {stages}")
+        if spec.initial not in stages:
             raise PluginError(
-                plugin, hook, f'stage model "{spec.name}": initial stage {spec.initial!r} '
-                f"is not one of its stages {list(spec.stages)}"
+                plugin,
+                hook,
+                f"{what}: initial stage {spec.initial!r} is not one of its stages {list(stages)}",
             )
+        transitions = _check_sequence(spec.transitions, f"{what}: transitions", plugin, hook)
+        seen: set[object] = set()
+        for transition in transitions:
+            problem = _transition_problem(transition, stages, seen)
+            if problem:
+                raise PluginError(plugin, hook, f"{what}: {problem}")
+        spec = replace(spec, stages=stages, transitions=transitions)
         self._add(self.stage_models, "stage model", spec.name, spec, hook)
 
     def register_config_schema(
@@ -367,6 +410,36 @@ def _check_name(name: str, kind: str, plugin: str, hook: str) -> None:
         raise PluginError(
             plugin, hook, f"invalid {kind} name {name!r}: use lower_case words, dots between parts"
         )
+
+
+def _check_sequence(value: object, what: str, plugin: str, hook: str) -> tuple[Any, ...]:
+    """A list or tuple as a tuple. A bare string is refused: ``inputs="revenue"`` would
+    otherwise be read as the inputs ``r``, ``e``, ``v``, ..."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise PluginError(plugin, hook, f"{what} must be a tuple or list, got {value!r}")
+    return tuple(value)
+
+
+def _transition_problem(transition: object, stages: tuple[str, ...], seen: set[object]) -> str:
+    """What is wrong with one transition of a stage model ("" if nothing)."""
+    if not isinstance(transition, Mapping):
+        return f"a transition must be a mapping, got {transition!r}"
+    tid = transition.get("id")
+    if not isinstance(tid, str) or not _ID.match(tid) or tid in seen:
+        return f"transition id {tid!r} is missing, invalid or repeated"
+    seen.add(tid)
+    sources = transition.get("from")
+    if sources != "*" and (
+        isinstance(sources, str)
+        or not isinstance(sources, Sequence)
+        or not all(s in stages for s in sources)
+    ):
+        return f'transition "{tid}": from must be "*" or a list of its stages, got {sources!r}'
+    if transition.get("to") not in stages:
+        return f'transition "{tid}": to {transition.get("to")!r} is not one of its stages'
+    if not isinstance(transition.get("when"), str):
+        return f'transition "{tid}": when must be an expression (a string)'
+    return ""
 
 
 def _check_callable(fn: object, name: str, plugin: str, hook: str) -> None:
