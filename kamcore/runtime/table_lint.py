@@ -1,0 +1,210 @@
+"""Static overlap check of decision-table rows, run when a policy loads.
+
+A UNIQUE table promises that at most one row matches any account; DMN tools in the Java world
+verify that promise before deployment, most Python engines only find out when an account trips
+over it. Two rows can both match exactly when, column by column, their cells have a value in
+common. That is decidable for the cells most tables are made of (``-``, value lists, ``null``,
+comparisons and intervals), so this module decides it for those and leaves rows with a full
+boolean condition (``expr`` cells) or a negation (``not(...)``) alone rather than guess.
+
+The check is pairwise (quadratic in the number of rows); the rows' cell sets are computed once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Overlap", "Span", "find_overlaps", "format_span", "format_value", "span_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An interval with ``None`` for an unbounded end (infinities are normalised to ``None``).
+
+    The lint keeps its own small type so that intersecting two intervals does not depend on how
+    :class:`kamcore.expr.Interval` represents an open end.
+    """
+
+    lo: Any
+    lo_closed: bool
+    hi: Any
+    hi_closed: bool
+
+    def contains(self, x: Any) -> bool:
+        """Whether ``x`` lies in the span; a value of another type never does."""
+        try:
+            if self.lo is not None and (x < self.lo or (x == self.lo and not self.lo_closed)):
+                return False
+            return not (
+                self.hi is not None and (x > self.hi or (x == self.hi and not self.hi_closed))
+            )
+        except TypeError:
+            return False
+
+    def intersect(self, other: Span) -> Span | None:
+        """The common part of two spans, or ``None`` when they share no point."""
+        try:
+            lo, lo_closed = _tighter(self.lo, self.lo_closed, other.lo, other.lo_closed, low=True)
+            hi, hi_closed = _tighter(self.hi, self.hi_closed, other.hi, other.hi_closed, low=False)
+            if lo is not None and hi is not None:
+                if lo > hi:
+                    return None
+                if lo == hi and not (lo_closed and hi_closed):
+                    return None
+        except TypeError:
+            return None
+        return Span(lo, lo_closed, hi, hi_closed)
+
+
+def _tighter(a: Any, a_closed: bool, b: Any, b_closed: bool, *, low: bool) -> tuple[Any, bool]:
+    """The tighter of two bounds on the same side (``None`` is no bound at all)."""
+    if a is None:
+        return b, b_closed
+    if b is None:
+        return a, a_closed
+    if a == b:
+        return a, a_closed and b_closed
+    if (a > b) == low:
+        return a, a_closed
+    return b, b_closed
+
+
+def _bound(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isinf(value)):
+        return None
+    return value
+
+
+def span_of(interval: Any) -> Span:
+    """Convert anything with ``lo``, ``lo_closed``, ``hi``, ``hi_closed`` into a :class:`Span`."""
+    lo, hi = _bound(interval.lo), _bound(interval.hi)
+    return Span(lo, bool(interval.lo_closed) and lo is not None, hi, bool(interval.hi_closed))
+
+
+def format_value(value: Any) -> str:
+    """A value as a policy author would write it in a cell: ``1e6``, ``"retail"``, ``null``.
+
+    Large round numbers are written in scientific form because overlap messages quote bounds
+    such as ``5_000_000`` that are hard to count at a glance.
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not value.is_integer():
+            return repr(value)
+        if isinstance(value, float) and abs(value) >= 1e16:
+            return repr(value)
+        number = int(value)
+        digits = str(abs(number))
+        significant = digits.rstrip("0")
+        if len(digits) - len(significant) >= 4:
+            mantissa = significant[0] + ("." + significant[1:] if len(significant) > 1 else "")
+            return f"{'-' if number < 0 else ''}{mantissa}e{len(digits) - 1}"
+        return str(number)
+    return str(value)
+
+
+def format_span(span: Span) -> str:
+    """``[1e6..5e6)``, ``[0..)``, ``(..0)``: the interval notation of table cells."""
+    left = "[" if span.lo_closed and span.lo is not None else "("
+    right = "]" if span.hi_closed and span.hi is not None else ")"
+    lo = "" if span.lo is None else format_value(span.lo)
+    hi = "" if span.hi is None else format_value(span.hi)
+    return f"{left}{lo}..{hi}{right}"
+
+
+# A decidable cell: ``None`` matches anything, a frozenset is a set of values, a Span a range.
+_Cell = frozenset[Any] | Span | None
+
+
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    """Two rows (by position) that can both match, and an input that shows it."""
+
+    first: int
+    second: int
+    example: str
+
+
+def _decidable(test: Any) -> tuple[bool, _Cell]:
+    """``(True, cell)`` for a cell the lint understands, ``(False, None)`` otherwise."""
+    kind = test.kind
+    if kind == "any":
+        return True, None
+    if kind == "null":
+        return True, frozenset({None})
+    if kind == "eq" and test.values is not None:
+        return True, frozenset(test.values)
+    if kind in ("interval", "compare") and test.interval is not None:
+        return True, span_of(test.interval)
+    return False, None
+
+
+def _common(a: _Cell, b: _Cell, source: str) -> tuple[bool, str]:
+    """Whether two cells of one column share a value, and a description of one such value."""
+    if a is None and b is None:
+        return True, ""
+    if a is None or b is None:
+        only = a if b is None else b
+        if isinstance(only, Span):
+            return True, f"{source} in {format_span(only)}"
+        return True, f"{source} = {_pick(only)}" if only else ""
+    if isinstance(a, Span) and isinstance(b, Span):
+        both = a.intersect(b)
+        return (both is not None), (f"{source} in {format_span(both)}" if both else "")
+    if isinstance(a, Span) or isinstance(b, Span):
+        span, values = (a, b) if isinstance(a, Span) else (b, a)
+        assert isinstance(span, Span)
+        assert isinstance(values, frozenset)
+        inside = frozenset(v for v in values if v is not None and span.contains(v))
+        return bool(inside), (f"{source} = {_pick(inside)}" if inside else "")
+    assert isinstance(a, frozenset)
+    assert isinstance(b, frozenset)
+    shared = a & b
+    return bool(shared), (f"{source} = {_pick(shared)}" if shared else "")
+
+
+def _pick(values: frozenset[Any] | None) -> str:
+    """One value of a set, chosen deterministically so messages do not change between runs."""
+    assert values
+    return format_value(sorted(values, key=repr)[0])
+
+
+def find_overlaps(
+    rows: Sequence[Sequence[Any]], sources: Sequence[str], limit: int = 50
+) -> list[Overlap]:
+    """Pairs of rows that can both match some input.
+
+    :param rows: per row, its cells as :class:`kamcore.expr.UnaryTest` objects, in column order.
+    :param sources: the input expression of each column, quoted in the example.
+    :param limit: stop after this many pairs; a table with hundreds of overlaps has one design
+        mistake, and a thousand messages would bury it.
+    :returns: pairs in table order, each with an example such as ``revenue_12m in [1e6..5e6)``.
+    """
+    cells: list[tuple[int, tuple[_Cell, ...]]] = []
+    for position, tests in enumerate(rows):
+        decided = [_decidable(t) for t in tests]
+        if all(ok for ok, _ in decided):
+            cells.append((position, tuple(c for _, c in decided)))
+    found: list[Overlap] = []
+    for i, (first, a_cells) in enumerate(cells):
+        for second, b_cells in cells[i + 1 :]:
+            parts: list[str] = []
+            for column, (a, b) in enumerate(zip(a_cells, b_cells, strict=True)):
+                shared, description = _common(a, b, sources[column])
+                if not shared:
+                    break
+                if description:
+                    parts.append(description)
+            else:
+                found.append(Overlap(first, second, ", ".join(parts) or "any input"))
+                if len(found) >= limit:
+                    return found
+    return found
