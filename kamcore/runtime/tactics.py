@@ -1,0 +1,238 @@
+"""The ``[tactics]`` section: which retention tactics to propose, in what order, and how many.
+
+Playbook tools fire every matching call-to-action and leave the account manager to sort out
+duplicates. Here the firing rules are sorted by priority (lower is more urgent; ties keep rule
+order), a tactic proposed twice is kept once, and a per-account cap keeps the list actionable.
+Whatever is merged or dropped is said in the evaluation's warnings, never silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..registry import DIMENSIONS, Tactic
+from ..types import BOOLEAN
+from .context import AccountRun, CompileContext
+from .templates import Template, compile_template, did_you_mean, evaluate
+from .trace import record
+
+if TYPE_CHECKING:
+    from ..expr import CompiledExpr
+
+__all__ = ["POLICY_CATALOGUE", "CompiledTactics", "TacticRule", "compile_tactics"]
+
+#: The ``plugin`` recorded on tactics defined in the policy's own catalogue.
+POLICY_CATALOGUE = "policy"
+
+
+@dataclass(frozen=True, slots=True)
+class TacticRule:
+    """One ``[[tactics.rules]]`` entry, with the catalogue defaults already applied.
+
+    :param path: its key path, ``tactics.rules[<id>]``, reported as the tactic's ``rule``.
+    """
+
+    id: str
+    when: CompiledExpr
+    tactic: Tactic
+    priority: int
+    reason: Template
+    owner_role: str
+    due_in_days: int
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledTactics:
+    """The tactic rules in declared order, and the per-account cap (``None``: no cap)."""
+
+    rules: tuple[TacticRule, ...]
+    max_per_account: int | None
+
+    def run(self, acc: AccountRun) -> None:
+        """Propose the tactics of the firing rules: by priority, each tactic once, capped."""
+        firing = [r for r in self.rules if evaluate(r.when, acc, r.path)]
+        kept: dict[str, TacticRule] = {}
+        notes: dict[str, str] = {}
+        warnings: list[str] = []
+        for rule in sorted(firing, key=_priority):  # stable: ties keep rule order
+            tactic_id = rule.tactic.id
+            first = kept.get(tactic_id)
+            if first is not None:
+                warnings.append(
+                    f"tactic `{tactic_id}` proposed by rules `{first.id}` and `{rule.id}`; "
+                    f"kept `{first.id}`"
+                )
+                notes[rule.id] = f"duplicate of rule `{first.id}`"
+            elif self.max_per_account is not None and len(kept) >= self.max_per_account:
+                warnings.append(
+                    f"tactic `{tactic_id}` (rule `{rule.id}`) dropped: over "
+                    f"max_per_account = {self.max_per_account}"
+                )
+                notes[rule.id] = f"dropped: over max_per_account = {self.max_per_account}"
+            else:
+                kept[tactic_id] = rule
+        acc.out["tactics"] = [_proposal(rule, acc.values) for rule in kept.values()]
+        if warnings:
+            acc.out.setdefault("warnings", []).extend(warnings)
+        if acc.fired is not None:
+            for rule in firing:
+                record(acc, rule.path, "tactic", rule.when.names, notes.get(rule.id))
+
+
+def _priority(rule: TacticRule) -> int:
+    return rule.priority
+
+
+def _proposal(rule: TacticRule, values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": rule.tactic.id,
+        "dimension": rule.tactic.dimension,
+        "priority": rule.priority,
+        "reason": rule.reason.render(values),
+        "owner_role": rule.owner_role,
+        "due_in_days": rule.due_in_days,
+        "rule": rule.path,
+    }
+
+
+# -- compiling ------------------------------------------------------------------------------------
+
+
+def compile_tactics(ctx: CompileContext, spec: Mapping[str, Any]) -> CompiledTactics | None:
+    """Compile ``[tactics]``, recording every problem; ``None`` if the section is unusable.
+
+    Tactics come last in the pipeline, so nothing is declared for later sections.
+    """
+    before = len(ctx.problems)
+    cap = spec.get("max_per_account")
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+        ctx.problem(f"expected a whole number >= 1, got {cap!r}", "tactics.max_per_account")
+    catalogue = {**ctx.registry.tactics, **_compile_catalogue(ctx, spec.get("catalogue", {}))}
+    rules = _compile_rules(ctx, spec.get("rules", []), catalogue)
+    if len(ctx.problems) > before:
+        return None
+    return CompiledTactics(tuple(rules), cap)
+
+
+def _compile_catalogue(ctx: CompileContext, spec: object) -> dict[str, Tactic]:
+    """The policy-local tactics, added on top of (and overriding) the registered ones."""
+    if not isinstance(spec, Mapping):
+        ctx.problem("`catalogue` must be a table of tactics", "tactics.catalogue")
+        return {}
+    out: dict[str, Tactic] = {}
+    for tid, item in spec.items():
+        path = f"tactics.catalogue.{tid}"
+        if not isinstance(item, Mapping):
+            ctx.problem("a catalogue tactic must be a table", path)
+            continue
+        dimension = item.get("dimension")
+        if dimension not in DIMENSIONS:
+            hint = did_you_mean(dimension, DIMENSIONS) if isinstance(dimension, str) else ""
+            what = "needs a `dimension`" if dimension is None else f"has dimension {dimension!r}"
+            ctx.problem(
+                f"tactic `{tid}` {what}{hint} (one of {', '.join(DIMENSIONS)})",
+                f"{path}.dimension",
+            )
+            continue
+        owner = _role(ctx, item.get("owner_role", "account_manager"), f"{path}.owner_role")
+        due = _days(ctx, item.get("due_in_days", 30), f"{path}.due_in_days")
+        label = item.get("label", {})
+        if owner is None or due is None:
+            continue
+        out[str(tid)] = Tactic(
+            id=str(tid),
+            dimension=str(dimension),
+            label=label if isinstance(label, Mapping) else {"en": str(label)},
+            description=str(item.get("description", "")),
+            owner_role=owner,
+            due_in_days=due,
+            plugin=POLICY_CATALOGUE,
+        )
+    return out
+
+
+def _compile_rules(
+    ctx: CompileContext, specs: object, catalogue: Mapping[str, Tactic]
+) -> list[TacticRule]:
+    if not isinstance(specs, Sequence) or isinstance(specs, str):
+        ctx.problem("`rules` must be an array of tables", "tactics.rules")
+        return []
+    rules: list[TacticRule] = []
+    seen: set[str] = set()
+    for index, spec in enumerate(specs):
+        rid = spec.get("id") if isinstance(spec, Mapping) else None
+        if not isinstance(rid, str) or not rid:
+            ctx.problem("a tactic rule needs an `id`", f"tactics.rules[{index}]")
+            continue
+        path = f"tactics.rules[{rid}]"
+        if rid in seen:
+            ctx.problem(f"duplicate tactic rule id `{rid}`", path)
+            continue
+        seen.add(rid)
+        rule = _compile_rule(ctx, rid, spec, catalogue, path)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+def _compile_rule(
+    ctx: CompileContext,
+    rid: str,
+    spec: Mapping[str, Any],
+    catalogue: Mapping[str, Tactic],
+    path: str,
+) -> TacticRule | None:
+    tactic = _find_tactic(ctx, spec.get("tactic"), catalogue, f"{path}.tactic")
+    priority = spec.get("priority", 100)
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        ctx.problem(f"`priority` must be a whole number, got {priority!r}", f"{path}.priority")
+        priority = None
+    if "when" not in spec:
+        ctx.problem(f"tactic rule `{rid}` needs a `when` condition", path)
+        return None
+    when = ctx.expr(spec["when"], f"{path}.when", BOOLEAN)
+    reason: Template | None = None
+    if "reason" in spec:
+        reason = compile_template(ctx, spec["reason"], f"{path}.reason")
+    elif tactic is not None:
+        reason = Template.literal(tactic.label.get("en") or tactic.id)
+    if tactic is None:
+        return None
+    owner = _role(ctx, spec.get("owner_role", tactic.owner_role), f"{path}.owner_role")
+    due = _days(ctx, spec.get("due_in_days", tactic.due_in_days), f"{path}.due_in_days")
+    if when is None or reason is None or priority is None or owner is None or due is None:
+        return None
+    return TacticRule(rid, when, tactic, priority, reason, owner, due, path)
+
+
+def _find_tactic(
+    ctx: CompileContext, tid: object, catalogue: Mapping[str, Tactic], key_path: str
+) -> Tactic | None:
+    if not isinstance(tid, str):
+        ctx.problem(f"expected a tactic id, got {tid!r}", key_path)
+        return None
+    tactic = catalogue.get(tid)
+    if tactic is None:
+        hint = did_you_mean(tid, catalogue)
+        if not hint:
+            known = ", ".join(sorted(catalogue)) or "empty"
+            hint = f" (the catalogue: {known})" if len(catalogue) <= 12 else ""
+        ctx.problem(f"unknown tactic `{tid}`{hint}", key_path)
+    return tactic
+
+
+def _role(ctx: CompileContext, value: object, key_path: str) -> str | None:
+    if not isinstance(value, str) or not value:
+        ctx.problem(f"`owner_role` must be a text, got {value!r}", key_path)
+        return None
+    return value
+
+
+def _days(ctx: CompileContext, value: object, key_path: str) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        ctx.problem(f"`due_in_days` must be a whole number >= 0, got {value!r}", key_path)
+        return None
+    return value
