@@ -100,7 +100,9 @@ class ExpressionError(KamcoreError):
     :param hint: an extra suggestion line.
     """
 
-    def __init__(self, message: str, source: str, column: int | None = None, hint: str = "") -> None:
+    def __init__(
+        self, message: str, source: str, column: int | None = None, hint: str = ""
+    ) -> None:
         self.message = message
         self.source = source
         self.column = column

@@ -83,9 +83,7 @@ def kamcore_register_config_schema(register: Callable[[Mapping[str, Any]], None]
 
 
 @hookspec
-def kamcore_register_facts(
-    register: Callable[[Fact], None], config: Mapping[str, Any]
-) -> None:
+def kamcore_register_facts(register: Callable[[Fact], None], config: Mapping[str, Any]) -> None:
     """Declare typed facts that accounts can carry.
 
     Declared facts can be named in expressions, mapped from input columns, and are checked
@@ -102,9 +100,7 @@ def kamcore_register_facts(
 
 
 @hookspec
-def kamcore_register_metrics(
-    register: Callable[[Metric], None], config: Mapping[str, Any]
-) -> None:
+def kamcore_register_metrics(register: Callable[[Metric], None], config: Mapping[str, Any]) -> None:
     """Register metrics computed from facts and other metrics.
 
     A per-account metric is a plain function of its declared inputs. A portfolio metric
@@ -161,9 +157,7 @@ def kamcore_register_classifiers(
 
 
 @hookspec
-def kamcore_register_tactics(
-    register: Callable[[Tactic], None], config: Mapping[str, Any]
-) -> None:
+def kamcore_register_tactics(register: Callable[[Tactic], None], config: Mapping[str, Any]) -> None:
     """Contribute retention tactics to the catalogue.
 
     Each tactic belongs to one of the five dimensions (emotional, benefit, service, strategic,

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable  # importlib.resources.abc only exists from 3.11
 
 __all__ = ["data_root", "policies_root", "read_schema", "schema_names", "schemas_root"]
 
@@ -21,7 +23,7 @@ __all__ = ["data_root", "policies_root", "read_schema", "schema_names", "schemas
 @cache
 def data_root(kind: str) -> Traversable:
     """The directory holding ``kind`` (``"schemas"`` or ``"policies"``)."""
-    packaged = resources.files("kamcore").joinpath("_data", kind)
+    packaged = resources.files("kamcore").joinpath("_data").joinpath(kind)
     if packaged.is_dir():
         return packaged
     checkout = Path(__file__).resolve().parent.parent / kind

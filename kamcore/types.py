@@ -21,6 +21,7 @@ __all__ = [
     "NUMBER",
     "STRING",
     "Type",
+    "as_type_name",
     "parse_type",
 ]
 
@@ -127,3 +128,10 @@ def parse_type(name: str, *, unit: str | None = None, optional: bool = False) ->
         known = ", ".join(sorted({*_ALIASES, "list[...]"}))
         raise ValueError(f"unknown type {name!r}; expected one of: {known}")
     return replace(base, optional=optional, unit=unit)
+
+
+def as_type_name(t: Type) -> str:
+    """How a type is named in messages: ``number``, ``string``, ``list[string]``."""
+    if t.kind == "list" and t.item is not None:
+        return f"list[{as_type_name(t.item)}]"
+    return t.kind

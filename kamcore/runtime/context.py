@@ -9,7 +9,7 @@ visible to later sections.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,10 @@ class CompileContext:
 
     :param names: name -> type of everything expressions may read so far.
     :param portfolio_calls: every portfolio column requested, by values key.
+    :param later: names that exist but are decided by a later section, with the reason shown
+        when an expression uses one too early.
+    :param used: every name any compiled expression or template reads; the pipeline computes
+        only the metrics in it.
     """
 
     doc: PolicyDocument
@@ -50,6 +54,8 @@ class CompileContext:
     names: dict[str, Type] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     portfolio_calls: dict[str, PortfolioCall] = field(default_factory=dict)
+    later: dict[str, str] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
 
     def location(self, key_path: str) -> Location:
         """Where ``key_path`` was set (file, line, column), as far as the loader knows."""
@@ -63,7 +69,11 @@ class CompileContext:
         """The expression scope as it stands (names declared so far, registered functions)."""
         from ..expr import Scope
 
-        return Scope(names=dict(self.names), functions=self.registry.functions)
+        return Scope(
+            names=dict(self.names),
+            functions=self.registry.functions,
+            unavailable={k: v for k, v in self.later.items() if k not in self.names},
+        )
 
     def expr(
         self, source: object, key_path: str, expected: Type | None = None
@@ -84,7 +94,15 @@ class CompileContext:
             return None
         for call in compiled.portfolio_calls:
             self.portfolio_calls.setdefault(call.key, call)
+        self.used.update(compiled.names)
         return compiled
+
+    def use(self, names: str | Iterable[str]) -> None:
+        """Note names read outside expressions (templates, ``order_by``)."""
+        if isinstance(names, str):
+            self.used.add(names)
+        else:
+            self.used.update(names)
 
     def portfolio(self, function: str, argument: str) -> str | None:
         """Request the portfolio column ``function(argument)``; returns its values key."""

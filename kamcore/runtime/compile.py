@@ -1,0 +1,279 @@
+"""Compiling a policy document into a :class:`CompiledPolicy`, once, with every problem found.
+
+Sections are compiled in pipeline order so each expression sees exactly the names decided before
+it (inputs → metrics → scorecards → tables → tier → segments → lifecycle → alerts → risk →
+tactics); a name from a later stage is refused with the reason. Problems are collected across
+all sections and raised together as one :class:`~kamcore.errors.PolicyError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import PolicyError
+from ..types import DATE, STRING, Type, parse_type
+from .context import CompileContext
+from .inputs import FactInput, InputReader
+from .metrics import MetricPlan, compile_metrics, declare_metric_names, plan_metrics
+from .segments import SegmentSection, compile_segments
+from .tier import TierSection, compile_tier
+
+if TYPE_CHECKING:
+    from ..expr import PortfolioCall
+    from ..policy import PolicyDocument
+    from ..registry import Registry
+    from .alerts import CompiledAlerts, CompiledRisk
+    from .lifecycle import CompiledLifecycle
+    from .scorecards import CompiledScorecard
+    from .tables import CompiledTable
+    from .tactics import CompiledTactics
+
+__all__ = ["PIPELINE", "CompiledPolicy", "compile_policy"]
+
+#: The order sections run in; an expression may read names decided by earlier sections only.
+PIPELINE = (
+    "inputs",
+    "metrics",
+    "scorecards",
+    "tables",
+    "tier",
+    "segments",
+    "lifecycle",
+    "alerts",
+    "risk",
+    "tactics",
+)
+_LATER = "it is decided later in the pipeline (" + " → ".join(PIPELINE) + ")"
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    """Everything needed to evaluate accounts; plain Python objects, no plugin calls."""
+
+    id: str
+    version: str
+    content_hash: str
+    currency: str | None
+    reader: InputReader
+    fact_names: tuple[str, ...]
+    metrics: MetricPlan
+    portfolio_calls: Mapping[str, PortfolioCall]
+    scorecards: tuple[CompiledScorecard, ...]
+    tables: tuple[CompiledTable, ...]
+    tier: TierSection | None
+    segments: SegmentSection | None
+    lifecycle: CompiledLifecycle | None
+    alerts: CompiledAlerts
+    risk: CompiledRisk | None
+    tactics: CompiledTactics | None
+    tests: tuple[Mapping[str, Any], ...]
+    names: Mapping[str, Type]
+    function_codes: Mapping[Any, tuple[str, str]]
+
+    @property
+    def uses_portfolio(self) -> bool:
+        """Whether evaluation needs the whole portfolio (portfolio functions, metrics, caps)."""
+        return bool(
+            self.portfolio_calls
+            or self.metrics.portfolio
+            or (self.tier is not None and self.tier.caps)
+        )
+
+    def stamp(self) -> dict[str, str]:
+        """The policy stamp every evaluation carries."""
+        return {"id": self.id, "version": self.version, "hash": self.content_hash}
+
+
+def _later_names(data: Mapping[str, Any]) -> dict[str, str]:
+    later: dict[str, str] = {}
+    for sc_id in data.get("scorecards", {}):
+        later[f"score.{sc_id}"] = _LATER
+        later[f"band.{sc_id}"] = _LATER
+    for table in data.get("tables", {}).values():
+        for output in table.get("outputs", ()) if isinstance(table, Mapping) else ():
+            later[str(output)] = _LATER
+    for name in (
+        "tier",
+        "segments",
+        "stage",
+        "previous_stage",
+        "stage_changed",
+        "days_in_stage",
+        "alerts",
+        "alert_points",
+        "risk",
+        "risk_score",
+    ):
+        later[name] = _LATER
+    return later
+
+
+def _compile_inputs(
+    ctx: CompileContext, inputs: Mapping[str, Any], currency: str | None
+) -> dict[str, FactInput]:
+    facts: dict[str, FactInput] = {}
+    for name, spec in inputs.items():
+        key = f"inputs.{name}"
+        registered = ctx.registry.facts.get(name)
+        type_name = spec.get("type")
+        if type_name is None and registered is None:
+            ctx.problem(
+                f"input `{name}` needs a `type`: no plugin declares a fact of that name", key
+            )
+            continue
+        try:
+            if type_name is not None:
+                unit = spec.get("currency") or spec.get("unit")
+                if type_name == "money":
+                    unit = unit or currency
+                base = parse_type(type_name, unit=unit)
+            else:
+                assert registered is not None
+                base = registered.value_type
+        except ValueError as exc:
+            ctx.problem(str(exc), f"{key}.type")
+            continue
+        if registered is not None and type_name is not None:
+            want = registered.value_type
+            if not want.as_optional(True).accepts(base) and want.kind != "any":
+                ctx.problem(
+                    f"input `{name}` is typed `{base.kind}`, but plugin "
+                    f'"{registered.plugin}" declares it `{want.kind}`',
+                    f"{key}.type",
+                )
+        required = bool(spec.get("required", False))
+        allowed = spec.get("values")
+        facts[name] = FactInput(
+            name=name,
+            column=spec.get("column", name),
+            type=Type(base.kind, not required, base.item, base.unit),
+            required=required,
+            default=spec.get("default"),
+            format=spec.get("format"),
+            allowed=frozenset(allowed) if allowed else None,
+            currency=base.unit if type_name == "money" else None,
+        )
+        ctx.declare(name, facts[name].type)
+    return facts
+
+
+def compile_policy(doc: PolicyDocument, registry: Registry) -> CompiledPolicy:
+    """Compile a validated policy document against the capabilities the plugins registered.
+
+    :raises PolicyError: with every problem found, each located in its file.
+    """
+    from .alerts import compile_alerts, compile_risk
+    from .lifecycle import compile_lifecycle
+    from .scorecards import compile_scorecard
+    from .tables import compile_table
+    from .tactics import compile_tactics
+
+    data = doc.data
+    header = data.get("policy", {})
+    currency = header.get("currency")
+    ctx = CompileContext(doc=doc, registry=registry, later=_later_names(data))
+
+    # inputs and facts
+    for name, fact in registry.facts.items():
+        ctx.declare(name, fact.value_type)
+    ctx.declare("as_of", DATE)
+    fact_inputs = _compile_inputs(ctx, data.get("inputs", {}), currency)
+    fact_names = set(registry.facts) | set(fact_inputs)
+    known = {name: fact.value_type for name, fact in registry.facts.items()}
+    reader = InputReader(fact_inputs, known)
+
+    # metrics
+    policy_metrics = data.get("metrics", {})
+    declare_metric_names(ctx, policy_metrics)
+    for name in fact_inputs:  # an input shadows a plugin metric of the same name
+        ctx.declare(name, fact_inputs[name].type)
+    steps, policy_order = compile_metrics(ctx, policy_metrics, set(fact_inputs))
+
+    # scorecards
+    scorecards = []
+    for sc_id, spec in data.get("scorecards", {}).items():
+        compiled_sc = compile_scorecard(ctx, sc_id, spec)
+        if compiled_sc is not None:
+            scorecards.append(compiled_sc)
+
+    # decision tables; `tier` becomes visible only after the [tier] section
+    tables = []
+    tier_table: str | None = None
+    for table_id, spec in data.get("tables", {}).items():
+        compiled_table = compile_table(ctx, table_id, spec)
+        if compiled_table is None:
+            continue
+        tables.append(compiled_table)
+        for output, out_type in compiled_table.output_types().items():
+            if output == "tier":
+                if tier_table is not None:
+                    ctx.problem(
+                        f"tables `{tier_table}` and `{table_id}` both decide `tier`",
+                        f"tables.{table_id}.outputs",
+                    )
+                tier_table = table_id
+            else:
+                ctx.declare(output, out_type)
+
+    # tier
+    tier: TierSection | None = None
+    tier_spec = data.get("tier")
+    if tier_spec is not None or tier_table is not None:
+        tier = compile_tier(ctx, tier_spec or {}, tier_table)
+    ctx.declare("tier", STRING.as_optional())
+
+    # segments
+    segments = compile_segments(ctx, data.get("segments", {}), {t.id for t in tables})
+
+    # lifecycle, alerts, risk, tactics
+    lifecycle = None
+    if "lifecycle" in data:
+        lifecycle = compile_lifecycle(ctx, data["lifecycle"])
+    alerts = compile_alerts(ctx, data.get("alerts", []))
+    risk = compile_risk(ctx, data["risk"]) if "risk" in data else None
+    tactics = compile_tactics(ctx, data["tactics"]) if "tactics" in data else None
+
+    plan = plan_metrics(ctx, steps, policy_order)
+    if ctx.problems or alerts is None:
+        raise PolicyError(sorted(ctx.problems, key=_problem_order))
+
+    read_facts = tuple(sorted(n for n in ctx.used | set(plan.outputs) if n in fact_names))
+    return CompiledPolicy(
+        id=str(header.get("id", "")),
+        version=str(header.get("version", "")),
+        content_hash=doc.content_hash,
+        currency=currency,
+        reader=reader,
+        fact_names=tuple(dict.fromkeys([*read_facts, *_all_inputs(plan, fact_names)])),
+        metrics=plan,
+        portfolio_calls=dict(ctx.portfolio_calls),
+        scorecards=tuple(scorecards),
+        tables=tuple(tables),
+        tier=tier,
+        segments=segments,
+        lifecycle=lifecycle,
+        alerts=alerts,
+        risk=risk,
+        tactics=tactics,
+        tests=tuple(data.get("tests", ())),
+        names=dict(ctx.names),
+        function_codes={
+            f.fn.__code__: (f.name, f.plugin)
+            for f in registry.functions.values()
+            if hasattr(f.fn, "__code__")
+        },
+    )
+
+
+def _all_inputs(plan: MetricPlan, fact_names: set[str]) -> list[str]:
+    names: list[str] = []
+    for step in (*plan.before, *plan.portfolio, *plan.after):
+        names.extend(n for n in step.inputs if n in fact_names)
+    return names
+
+
+def _problem_order(problem: Any) -> tuple[str, int, int]:
+    loc = problem.location
+    return (loc.file or "", loc.line or 0, loc.column or 0)

@@ -1,0 +1,75 @@
+"""Segments: several labels per account at once, from rules and from decision tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AccountError
+from ..types import BOOLEAN, STRING, Type
+from . import trace
+from .context import AccountRun, CompileContext
+
+if TYPE_CHECKING:
+    from ..expr import CompiledExpr
+
+__all__ = ["SegmentSection", "compile_segments"]
+
+
+@dataclass(frozen=True)
+class SegmentSection:
+    """The compiled ``[segments]`` section: table outputs first, then rules in order."""
+
+    rules: tuple[tuple[str, CompiledExpr], ...]
+    tables: tuple[str, ...]
+
+    def run(self, acc: AccountRun, table_outputs: Mapping[str, Mapping[str, Any]]) -> None:
+        """Collect the account's segment labels (no duplicates, first occurrence kept)."""
+        labels: list[str] = []
+        for table_id in self.tables:
+            for value in table_outputs.get(table_id, {}).values():
+                if isinstance(value, list):
+                    labels.extend(str(v) for v in value if v is not None)
+                elif value is not None:
+                    labels.append(str(value))
+        for rule_id, expr in self.rules:
+            key = f"segments.rules[{rule_id}]"
+            try:
+                hit = expr.fn(acc.values)
+            except Exception as exc:
+                if type(exc).__name__ not in ("MissingValueError", "ZeroDivisionError"):
+                    raise
+                raise AccountError(acc.account_id, f"{key}.when", str(exc)) from exc
+            if hit:
+                labels.append(rule_id)
+                trace.record(acc, key, "segment", expr.names)
+        segments = list(dict.fromkeys(labels))
+        acc.values["segments"] = segments
+        acc.out["segments"] = segments
+
+
+def compile_segments(
+    ctx: CompileContext, spec: Mapping[str, Any], table_ids: set[str]
+) -> SegmentSection:
+    """Compile ``[segments]``; declares ``segments`` (a list of strings)."""
+    rules: list[tuple[str, CompiledExpr]] = []
+    seen: set[str] = set()
+    for i, rule in enumerate(spec.get("rules", ())):
+        rule_id = rule.get("id", str(i))
+        key = f"segments.rules[{rule_id}]"
+        if rule_id in seen:
+            ctx.problem(f"segment rule id `{rule_id}` is used twice", f"{key}.id")
+        seen.add(rule_id)
+        compiled = ctx.expr(rule.get("when"), f"{key}.when", BOOLEAN)
+        if compiled is not None:
+            rules.append((rule_id, compiled))
+    tables = tuple(spec.get("tables", ()))
+    for i, table_id in enumerate(tables):
+        if table_id not in table_ids:
+            ctx.problem(
+                f"no decision table `{table_id}`; tables: {sorted(table_ids)}",
+                f"segments.tables[{i}]",
+            )
+    ctx.declare("segments", Type("list", item=STRING))
+    return SegmentSection(tuple(rules), tables)

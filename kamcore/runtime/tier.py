@@ -1,0 +1,194 @@
+"""The tier: a decision table's or an expression's verdict, then hysteresis, then caps.
+
+* **Hysteresis** (``downgrade_after = N``): an upgrade applies at once; a downgrade only after
+  the lower tier has come out N evaluations in a row. The count travels in the evaluation's
+  ``state.tier`` and is read back from the previous evaluation the caller passes.
+* **Caps** (``[[tier.caps]] value = "KA", max = 25, order_by = "revenue_12m"``): a portfolio
+  rule applied once every account has its tier. The accounts of a capped tier are ranked by the
+  stated metric (highest first, ties by account id); those past the cap fall to the next tier
+  in ``values``, which may itself be capped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AccountError
+from ..types import STRING
+from . import trace
+from .context import AccountRun, CompileContext
+
+if TYPE_CHECKING:
+    from ..expr import CompiledExpr
+
+__all__ = ["Cap", "TierSection", "apply_caps", "compile_tier"]
+
+_MISSING = ("MissingValueError", "ZeroDivisionError")
+
+
+@dataclass(frozen=True)
+class Cap:
+    """At most ``max`` accounts in tier ``value``, ranked by ``order_by``."""
+
+    value: str
+    max: int
+    order_by: str
+    key_path: str
+
+
+@dataclass(frozen=True)
+class TierSection:
+    """The compiled ``[tier]`` section."""
+
+    values: tuple[str, ...]
+    expr: CompiledExpr | None
+    table: str | None
+    downgrade_after: int
+    caps: tuple[Cap, ...]
+
+    def decide(self, acc: AccountRun, raw: Any) -> None:
+        """Set the account's tier from ``raw`` (the table's output, or ``None`` to use
+        :attr:`expr`), applying hysteresis against the previous evaluation."""
+        if self.expr is not None:
+            try:
+                raw = self.expr.fn(acc.values)
+            except Exception as exc:
+                if type(exc).__name__ not in _MISSING:
+                    raise
+                raise AccountError(acc.account_id, "tier.expr", str(exc)) from exc
+            trace.record(acc, "tier.expr", "tier", self.expr.names)
+        if raw is not None and self.values and raw not in self.values:
+            raise AccountError(
+                acc.account_id,
+                "tier",
+                f"the tier came out as `{raw}`, which is not one of tier.values "
+                f"{list(self.values)}",
+            )
+        tier = raw
+        state = {"pending": None, "count": 0}
+        previous = _previous_tier(acc.previous)
+        if (
+            self.downgrade_after > 1
+            and previous in self.values
+            and raw in self.values
+            and self.values.index(raw) > self.values.index(previous)
+        ):
+            prev_state = _previous_state(acc.previous)
+            count = prev_state.get("count", 0) + 1 if prev_state.get("pending") == raw else 1
+            if count < self.downgrade_after:
+                tier = previous
+                state = {"pending": raw, "count": count}
+                trace.record(
+                    acc,
+                    "tier.downgrade_after",
+                    "hysteresis",
+                    (),
+                    f"stays `{previous}`: `{raw}` came out {count} of "
+                    f"{self.downgrade_after} evaluations in a row",
+                )
+        acc.values["tier"] = tier
+        acc.out["tier"] = tier
+        acc.out["state"]["tier"] = state
+
+
+def _previous_tier(previous: Mapping[str, Any] | None) -> Any:
+    return None if previous is None else previous.get("tier")
+
+
+def _previous_state(previous: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if previous is None:
+        return {}
+    state = previous.get("state") or {}
+    tier_state = state.get("tier") if isinstance(state, Mapping) else None
+    return tier_state if isinstance(tier_state, Mapping) else {}
+
+
+def compile_tier(
+    ctx: CompileContext, spec: Mapping[str, Any], tier_table: str | None
+) -> TierSection | None:
+    """Compile ``[tier]``. ``tier_table`` is the id of the table whose output is ``tier``."""
+    values = tuple(spec.get("values", ()))
+    if len(set(values)) != len(values):
+        ctx.problem("tier.values lists a tier twice", "tier.values")
+    expr: CompiledExpr | None = None
+    table = spec.get("table")
+    if table is not None and table != tier_table:
+        ctx.problem(
+            f"tier.table names `{table}`, but "
+            + (
+                f"the table with output `tier` is `{tier_table}`"
+                if tier_table
+                else "no decision table has an output named `tier`"
+            ),
+            "tier.table",
+        )
+    if "expr" in spec:
+        if tier_table is not None:
+            ctx.problem(
+                f"tier.expr and table `{tier_table}` both decide the tier; keep one", "tier.expr"
+            )
+        expr = ctx.expr(spec["expr"], "tier.expr", STRING)
+    elif tier_table is None and (values or spec.get("caps")):
+        ctx.problem("[tier] needs `expr`, or a decision table with an output named `tier`", "tier")
+    downgrade_after = int(spec.get("downgrade_after", 1))
+    if downgrade_after > 1 and not values:
+        ctx.problem(
+            "tier.downgrade_after needs tier.values to know which way is down",
+            "tier.downgrade_after",
+        )
+    caps: list[Cap] = []
+    for i, raw_cap in enumerate(spec.get("caps", ())):
+        key = f"tier.caps[{i}]"
+        value, order_by = raw_cap.get("value"), raw_cap.get("order_by")
+        if value not in values:
+            ctx.problem(
+                f"cap on `{value}`, which is not one of tier.values {list(values)}", f"{key}.value"
+            )
+            continue
+        if values.index(value) == len(values) - 1:
+            ctx.problem(
+                f"cap on `{value}`, the last tier: the accounts over the cap would have "
+                "no tier to fall to",
+                f"{key}.value",
+            )
+        if not isinstance(order_by, str) or order_by not in ctx.names:
+            ctx.expr(str(order_by), f"{key}.order_by")  # reports unknown name with a suggestion
+            continue
+        if not ctx.names[order_by].is_numeric:
+            ctx.problem(
+                f"caps are ordered by a number; `{order_by}` is {ctx.names[order_by].kind}",
+                f"{key}.order_by",
+            )
+        ctx.use(order_by)
+        caps.append(Cap(value, int(raw_cap.get("max", 0)), order_by, key))
+    return TierSection(values, expr, tier_table, downgrade_after, tuple(caps))
+
+
+def apply_caps(section: TierSection, runs: Sequence[AccountRun]) -> None:
+    """Apply the caps over the whole portfolio, in tier order so demotions cascade."""
+    for cap in sorted(section.caps, key=lambda c: section.values.index(c.value)):
+        members = [acc for acc in runs if acc.out["tier"] == cap.value]
+        if len(members) <= cap.max:
+            continue
+        members.sort(key=lambda acc: _rank_key(acc, cap.order_by))
+        fallback = section.values[section.values.index(cap.value) + 1]
+        for position, acc in enumerate(members[cap.max :], start=cap.max + 1):
+            acc.values["tier"] = fallback
+            acc.out["tier"] = fallback
+            trace.record(
+                acc,
+                cap.key_path,
+                "cap",
+                (cap.order_by,),
+                f"over the cap of {cap.max} `{cap.value}` (ranked {position} by "
+                f"{cap.order_by}); falls to `{fallback}`",
+            )
+
+
+def _rank_key(acc: AccountRun, order_by: str) -> tuple[int, float, str]:
+    value = acc.values.get(order_by)
+    if value is None:
+        return (1, 0.0, acc.account_id)
+    return (0, -float(value), acc.account_id)

@@ -1,0 +1,264 @@
+"""The engine end to end on small inline policies: error records, portfolio rules, hysteresis,
+caps, plugin failures, all problems at once, explain levels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kamcore import (
+    Engine,
+    Fact,
+    Function,
+    KamcoreError,
+    Metric,
+    PluginError,
+    PolicyError,
+    hookimpl,
+)
+
+HEADER = """
+[policy]
+id = "t"
+version = "1"
+"""
+
+TIERS = (
+    HEADER
+    + """
+[metrics]
+big = "revenue_12m >= 1_000_000"
+
+[tables.tier]
+hit = "FIRST"
+inputs = ["revenue_12m"]
+outputs = ["tier"]
+output_values = { tier = ["KA", "NA", "growth"] }
+default = { tier = "growth" }
+
+[[tables.tier.rules]]
+id = "ka"
+when = [">= 1_000_000"]
+then = ["KA"]
+
+[[tables.tier.rules]]
+id = "na"
+when = [">= 100_000"]
+then = ["NA"]
+"""
+)
+
+
+def row(account_id: str, revenue: float | None, **extra: Any) -> dict[str, Any]:
+    return {"id": account_id, "revenue_12m": revenue, **extra}
+
+
+def test_one_bad_account_does_not_stop_the_portfolio() -> None:
+    engine = Engine.from_text(TIERS + "\n[inputs.revenue_12m]\nrequired = true\n")
+    result = engine.evaluate_portfolio(
+        [row("A", 2e6), row("B", None), row("C", "lots"), row("D", 5e5)], as_of="2026-01-31"
+    )
+    assert [e["account_id"] for e in result] == ["A", "D"]
+    assert [e["tier"] for e in result] == ["KA", "NA"]
+    assert [(e["account_id"], e["row"]) for e in result.errors] == [("B", 2), ("C", 3)]
+    assert all("revenue_12m" in e["where"] for e in result.errors)
+
+
+def test_comparing_a_missing_value_is_an_error_for_that_account_not_a_silent_false() -> None:
+    engine = Engine.from_text(TIERS)
+    result = engine.evaluate_portfolio([row("A", None), row("B", 2e6)], as_of="2026-01-31")
+    assert [e["account_id"] for e in result] == ["B"]
+    (error,) = result.errors
+    assert error["account_id"] == "A"
+    assert error["where"].startswith("metrics.big")
+    assert "`revenue_12m` is missing" in error["reason"]
+
+
+def test_a_portfolio_policy_refuses_single_account_evaluation() -> None:
+    engine = Engine.from_text(
+        TIERS + '\n[[segments.rules]]\nid = "top"\nwhen = "percentile(revenue_12m) > 0.5"\n'
+    )
+    with pytest.raises(KamcoreError, match=r"percentile\(revenue_12m\).*evaluate_portfolio"):
+        engine.evaluate({"id": "A", "revenue_12m": 1.0}, as_of="2026-01-31")
+    result = engine.evaluate_portfolio([row("A", 1.0), row("B", 2.0)], as_of="2026-01-31")
+    assert [e["segments"] for e in result] == [[], ["top"]]
+
+
+def test_tier_downgrade_waits_for_consecutive_evaluations_but_upgrade_is_immediate() -> None:
+    engine = Engine.from_text(
+        TIERS + '\n[tier]\nvalues = ["KA", "NA", "growth"]\ndowngrade_after = 2\n'
+    )
+    revenues = [2e6, 5e5, 2e6, 5e5, 5e5, 5e5, 2e6]
+    previous = None
+    tiers = []
+    for month, revenue in enumerate(revenues, start=1):
+        evaluation = engine.evaluate_dict(
+            row("A", revenue), as_of=f"2026-{month:02d}-28", previous=previous
+        )
+        tiers.append(evaluation["tier"])
+        previous = evaluation
+    # one dip is absorbed; two in a row downgrade; the upgrade applies at once
+    assert tiers == ["KA", "KA", "KA", "KA", "NA", "NA", "KA"]
+
+
+def test_caps_cascade_down_the_tier_order_by_the_stated_metric() -> None:
+    engine = Engine.from_text(
+        TIERS
+        + '\n[tier]\nvalues = ["KA", "NA", "growth"]\n'
+        + '[[tier.caps]]\nvalue = "KA"\nmax = 2\norder_by = "revenue_12m"\n'
+        + '[[tier.caps]]\nvalue = "NA"\nmax = 1\norder_by = "revenue_12m"\n'
+    )
+    rows = [row("A", 3e6), row("B", 5e6), row("C", 4e6), row("D", 2e5)]
+    result = engine.evaluate_portfolio(rows, as_of="2026-01-31")
+    # B and C keep KA; A (3rd by revenue) falls to NA, where it outranks D for the one
+    # NA place, so D falls on to growth
+    assert {e["account_id"]: e["tier"] for e in result} == {
+        "A": "NA",
+        "B": "KA",
+        "C": "KA",
+        "D": "growth",
+    }
+    by_id = result.by_id()
+    notes = [f["note"] for f in by_id["A"]["fired"] if f["kind"] == "cap"]
+    assert notes == ["over the cap of 2 `KA` (ranked 3 by revenue_12m); falls to `NA`"]
+
+
+class ExplodingMetric:
+    @hookimpl
+    def kamcore_register_facts(self, register: Any) -> None:
+        register(Fact("boom_input", "number"))
+
+    @hookimpl
+    def kamcore_register_metrics(self, register: Any) -> None:
+        def explode(value: float) -> float:
+            raise RuntimeError(f"cannot handle {value}")
+
+        register(Metric("boom", explode, inputs=("boom_input",)))
+
+    @hookimpl
+    def kamcore_register_functions(self, register: Any) -> None:
+        def fragile(value: float) -> float:
+            if value > 10:
+                raise ValueError("too big")
+            return value
+
+        register(Function("fragile", fragile, params=("number",), returns="number"))
+
+
+def test_a_plugin_raising_during_evaluation_names_the_plugin_and_the_hook(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    policy = HEADER + '\n[[alerts]]\nid = "x"\nwhen = "boom > 1"\n'
+    engine = Engine.from_text(policy, plugins={"exploding": ExplodingMetric()})
+    result = engine.evaluate_portfolio([{"id": "A", "boom_input": 3}], as_of="2026-01-31")
+    (error,) = result.errors
+    assert error["where"] == "metrics.boom"
+    assert error["reason"] == (
+        'plugin "exploding" raised in metric `boom` (registered through '
+        "kamcore_register_metrics): RuntimeError: cannot handle 3.0"
+    )
+    monkeypatch.setenv("KAMCORE_RAISE_PLUGIN_ERRORS", "1")
+    with pytest.raises(RuntimeError, match=r"cannot handle 3\.0"):
+        engine.evaluate_portfolio([{"id": "A", "boom_input": 3}], as_of="2026-01-31")
+
+
+def test_a_plugin_function_raising_names_the_plugin() -> None:
+    policy = HEADER + '\n[[alerts]]\nid = "x"\nwhen = "fragile(boom_input) > 1"\n'
+    engine = Engine.from_text(policy, plugins={"exploding": ExplodingMetric()})
+    result = engine.evaluate_portfolio(
+        [{"id": "A", "boom_input": 3}, {"id": "B", "boom_input": 30}], as_of="2026-01-31"
+    )
+    assert [e["account_id"] for e in result] == ["A"]
+    (error,) = result.errors
+    assert error["account_id"] == "B"
+    assert 'plugin "exploding" raised in function `fragile`' in error["reason"]
+    assert "ValueError: too big" in error["reason"]
+
+
+class BrokenAtBuild:
+    @hookimpl
+    def kamcore_register_tactics(self, register: Any) -> None:
+        raise KeyError("catalogue.csv")
+
+
+def test_a_plugin_failing_at_build_time_leaves_no_engine() -> None:
+    with pytest.raises(PluginError) as info:
+        Engine.from_text(HEADER, plugins={"broken": BrokenAtBuild()})
+    assert info.value.plugin == "broken"
+    assert info.value.hook == "kamcore_register_tactics"
+
+
+def test_a_policy_naming_a_missing_plugin_lists_the_installed_ones() -> None:
+    with pytest.raises(PluginError, match="not installed; installed plugins: "):
+        Engine.from_text(HEADER.replace('version = "1"', 'version = "1"\nplugins = ["nope"]'))
+
+
+def test_all_problems_are_reported_at_once_with_their_lines() -> None:
+    policy = (
+        TIERS
+        + """
+[[alerts]]
+id = "a"
+when = "revnue_12m > 5"
+
+[[alerts]]
+id = "b"
+when = "tier == 'KA'"
+
+[[tactics.rules]]
+id = "t"
+when = "risk_score > 1"
+tactic = "retention_offer"
+"""
+    )
+    with pytest.raises(PolicyError) as info:
+        Engine.from_text(policy, name="client.toml")
+    messages = [p.message for p in info.value.problems]
+    assert "unknown fact `revnue_12m`; did you mean `revenue_12m`?" in messages
+    assert len(info.value.problems) == 2, messages
+    for problem in info.value.problems:
+        assert problem.location.file == "client.toml"
+        assert problem.location.line is not None
+
+
+def test_a_name_from_a_later_stage_is_refused_with_the_reason() -> None:
+    policy = HEADER + "\n[metrics]\nx = \"1 if tier == 'KA' else 0\"\n"
+    with pytest.raises(PolicyError, match="decided later in the pipeline"):
+        Engine.from_text(policy)
+
+
+def test_explain_levels() -> None:
+    engine = Engine.from_text(TIERS)
+    full = engine.evaluate_dict(row("A", 2e6), as_of="2026-01-31")
+    bare = engine.evaluate_dict(row("A", 2e6), as_of="2026-01-31", explain="none")
+    assert full["fired"] == [
+        {
+            "rule": "tables.tier.rules[ka]",
+            "kind": "table_row",
+            "inputs": {"revenue_12m": 2e6},
+            "note": None,
+        }
+    ]
+    assert bare["fired"] == []
+    assert {k: v for k, v in full.items() if k != "fired"} == {
+        k: v for k, v in bare.items() if k != "fired"
+    }
+    with pytest.raises(KamcoreError, match="explain must be one of"):
+        engine.evaluate_dict(row("A", 2e6), as_of="2026-01-31", explain="verbose")
+
+
+def test_only_metrics_the_policy_reads_are_computed_and_reported() -> None:
+    engine = Engine.from_text(TIERS)
+    evaluation = engine.evaluate_dict(row("A", 2e6), as_of="2026-01-31")
+    assert evaluation["metrics"] == {"big": True}
+
+
+def test_account_shaped_input_and_models() -> None:
+    from kamcore import Account
+
+    engine = Engine.from_text(TIERS)
+    account = Account(id="A", name="Hua Mart", industry="retail", facts={"revenue_12m": 3e6})
+    evaluation = engine.evaluate(account, as_of="2026-01-31")
+    assert evaluation.account_id == "A"
+    assert evaluation.tier == "KA"
