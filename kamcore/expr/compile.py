@@ -23,7 +23,7 @@ from .emit import MISSING, VALUES, require
 from .missing import raise_missing
 from .parse import parse
 from .scope import CompiledExpr, Scope
-from .typerules import describe, show
+from .typerules import describe
 
 __all__ = ["build_function", "compile_expression", "runtime_globals"]
 
@@ -79,8 +79,8 @@ def compile_expression(source: str, scope: Scope, *, expected: Type | None = Non
     if expected is not None:
         if result_type.kind == "none" or not expected.as_optional(True).accepts(result_type):
             raise ExpressionError(
-                f"the expression must give {describe(expected)}, but it gives "
-                f"{show(result_type) if result_type.kind == 'none' else describe(result_type)}",
+                f"the expression must give {describe(expected)}, "
+                f"but it gives {describe(result_type)}",
                 source,
                 0,
             )

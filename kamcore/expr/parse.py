@@ -290,7 +290,10 @@ def parse(
     # Line breaks (a TOML multi-line string) are plain blanks here; scan() has already refused
     # a line break inside a quoted text, so this cannot change a literal.
     flat = text.replace("\r", " ").replace("\n", " ")
-    source = Source(flat, shown, offset)
+    # Python reads leading blanks as an indent; an expression may well start with some.
+    lead = len(flat) - len(flat.lstrip())
+    flat = flat[lead:]
+    source = Source(flat, shown, offset + lead)
     try:
         with warnings.catch_warnings():
             # An invalid escape ('\d') is a warning in Python; in a policy it is an error.

@@ -40,7 +40,7 @@ _COMPARE_OPS: dict[str, type[ast.cmpop]] = {
     "<": ast.Lt,
     ">": ast.Gt,
 }
-_RANGE_LIKE = re.compile(r"^[\[\(\]].*\.\..*[\]\)\[]$", re.DOTALL)
+_RANGE_LIKE = re.compile(r"^[\[\(\]][^'\"]*\.\.[^'\"]*[\]\)\[]$", re.DOTALL)
 _CELL_WORDS = {"true": True, "false": False}
 
 

@@ -88,21 +88,11 @@ def compile_alerts(
     """
     before = len(ctx.problems)
     alerts: list[Alert] = []
-    seen: set[str] = set()
     raw: object = specs  # straight from TOML: the schema check may not have run
     if not isinstance(raw, Sequence) or isinstance(raw, str):
         ctx.problem("`alerts` must be an array of tables ([[alerts]])", "alerts")
         specs = ()
-    for index, spec in enumerate(specs):
-        aid = spec.get("id") if isinstance(spec, Mapping) else None
-        if not isinstance(aid, str) or not aid:
-            ctx.problem("an alert needs an `id`", f"alerts[{index}]")
-            continue
-        path = f"alerts[{aid}]"
-        if aid in seen:
-            ctx.problem(f"duplicate alert id `{aid}`", path)
-            continue
-        seen.add(aid)
+    for aid, spec, path in ctx.identified(specs, "alerts", "alert"):
         alert = _compile_alert(ctx, aid, spec, path)
         if alert is not None:
             alerts.append(alert)

@@ -9,7 +9,7 @@ visible to later sections.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -110,6 +110,30 @@ class CompileContext:
         if compiled is None or not compiled.portfolio_calls:
             return None
         return compiled.portfolio_calls[0].key
+
+    def identified(
+        self, items: Sequence[Any], key: str, what: str
+    ) -> Iterator[tuple[str, Mapping[str, Any], str]]:
+        """The items of an array of tables that carry an ``id``, each with its key path.
+
+        An item without an id, or repeating one, is reported and skipped. The schema and the
+        ``extends`` merge check the same, but a section may be compiled from plain data.
+
+        :param key: the array's key path (``alerts``, ``tables.tier.rules``).
+        :param what: how an item is called in messages (``alert``, ``rule``).
+        """
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            item_id = item.get("id") if isinstance(item, Mapping) else None
+            if not isinstance(item_id, str) or not item_id:
+                self.problem(f"{what} {index + 1} needs an `id`", f"{key}[{index}]")
+                continue
+            path = f"{key}[{item_id}]"
+            if item_id in seen:
+                self.problem(f"{what} id `{item_id}` is used twice", path)
+                continue
+            seen.add(item_id)
+            yield item_id, item, path
 
     def declare(self, name: str, type_: Type) -> None:
         """Make an output visible to the expressions of later sections."""

@@ -294,17 +294,7 @@ def _compile_transitions(
     ctx: CompileContext, items: list[Mapping[str, Any]], stages: list[str]
 ) -> list[Transition]:
     out: list[Transition] = []
-    ids: set[str] = set()
-    for index, item in enumerate(items):
-        tid = item.get("id") if isinstance(item, Mapping) else None
-        if not isinstance(tid, str) or not tid:
-            ctx.problem("a transition needs an `id`", f"lifecycle.transitions[{index}]")
-            continue
-        path = f"lifecycle.transitions[{tid}]"
-        if tid in ids:
-            ctx.problem(f"duplicate transition id `{tid}`", path)
-            continue
-        ids.add(tid)
+    for tid, item, path in ctx.identified(items, "lifecycle.transitions", "transition"):
         t = _compile_transition(ctx, tid, item, stages, path)
         if t is not None:
             out.append(t)

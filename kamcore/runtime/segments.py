@@ -54,13 +54,9 @@ def compile_segments(
 ) -> SegmentSection:
     """Compile ``[segments]``; declares ``segments`` (a list of strings)."""
     rules: list[tuple[str, CompiledExpr]] = []
-    seen: set[str] = set()
-    for i, rule in enumerate(spec.get("rules", ())):
-        rule_id = rule.get("id", str(i))
-        key = f"segments.rules[{rule_id}]"
-        if rule_id in seen:
-            ctx.problem(f"segment rule id `{rule_id}` is used twice", f"{key}.id")
-        seen.add(rule_id)
+    for rule_id, rule, key in ctx.identified(
+        spec.get("rules", ()), "segments.rules", "segment rule"
+    ):
         compiled = ctx.expr(rule.get("when"), f"{key}.when", BOOLEAN)
         if compiled is not None:
             rules.append((rule_id, compiled))

@@ -462,17 +462,9 @@ class _TableCompiler:
             return []
         scope = self.ctx.scope()
         rows: list[TableRow] = []
-        seen: set[str] = set()
-        for position, rule in enumerate(raw):
-            rule_id = rule.get("id") if isinstance(rule, Mapping) else None
-            if not isinstance(rule_id, str) or not rule_id:
-                self.problem(f"rule {position + 1} needs an `id`", f"{self.path}.rules[{position}]")
-                continue
-            key = f"{self.path}.rules[{rule_id}]"
-            if rule_id in seen:
-                self.problem(f"rule id `{rule_id}` is used twice", key)
-                continue
-            seen.add(rule_id)
+        for position, (rule_id, rule, key) in enumerate(
+            self.ctx.identified(raw, f"{self.path}.rules", "rule")
+        ):
             row = self._row(rule, rule_id, position, key, scope)
             if row is not None:
                 rows.append(row)

@@ -161,17 +161,7 @@ def _compile_rules(
         ctx.problem("`rules` must be an array of tables", "tactics.rules")
         return []
     rules: list[TacticRule] = []
-    seen: set[str] = set()
-    for index, spec in enumerate(specs):
-        rid = spec.get("id") if isinstance(spec, Mapping) else None
-        if not isinstance(rid, str) or not rid:
-            ctx.problem("a tactic rule needs an `id`", f"tactics.rules[{index}]")
-            continue
-        path = f"tactics.rules[{rid}]"
-        if rid in seen:
-            ctx.problem(f"duplicate tactic rule id `{rid}`", path)
-            continue
-        seen.add(rid)
+    for rid, spec, path in ctx.identified(specs, "tactics.rules", "tactic rule"):
         rule = _compile_rule(ctx, rid, spec, catalogue, path)
         if rule is not None:
             rules.append(rule)

@@ -329,3 +329,8 @@ def test_multiline_expression() -> None:
 def test_unicode_text_and_columns() -> None:
     compiled = compile_expression("industry == '零售'", make_scope())
     assert compiled.fn(sample_values(industry="零售")) is True
+
+
+def test_leading_blanks_and_line_breaks_are_fine() -> None:
+    source = "\n    revenue_12m >= 1_000_000\n    and industry == 'retail'\n"
+    assert compile_expression(source, make_scope()).fn(sample_values()) is True

@@ -260,3 +260,8 @@ def test_caret_with_newlines_counts_characters_of_the_source() -> None:
     error = error_of("a > 1\nand revnue > 2")
     assert error.message == "unknown fact `revnue`; did you mean `revenue`?"
     assert error.column == 10
+
+
+def test_columns_count_leading_blanks() -> None:
+    error = error_of("   revnue > 1")
+    assert (error.message, error.column) == ("unknown fact `revnue`; did you mean `revenue`?", 3)

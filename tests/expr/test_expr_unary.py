@@ -213,3 +213,9 @@ def test_non_boolean_expression_cell_explains_what_a_cell_is() -> None:
         cell("orders_12m + 1", INTEGER, "x")
     assert info.value.message == "this cell must be a test, but `orders_12m + 1` is integer"
     assert info.value.hint.startswith("a cell is a test of its input")
+
+
+def test_text_with_two_dots_is_not_a_range() -> None:
+    test = cell('("a..b")', STRING, "industry")
+    assert test.kind == "eq"
+    assert test.values == frozenset({"a..b"})

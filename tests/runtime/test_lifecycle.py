@@ -317,13 +317,13 @@ def test_load_time_problems_are_located() -> None:
             "initial stage `onbording` is not one of the stages (onboarding, active, at_risk, "
             "churned); did you mean `onboarding`?",
         ),
-        ("lifecycle.transitions[risk-up]", "duplicate transition id `risk-up`"),
+        ("lifecycle.transitions[risk-up]", "transition id `risk-up` is used twice"),
         ("lifecycle.transitions[stay].to", "transition `stay` leads from `active` to itself"),
         ("lifecycle.transitions[odd].to", "unknown stage `churnd`; did you mean `churned`?"),
         ("lifecycle.transitions[odd].from", "unknown stage `actve`; did you mean `active`?"),
         ("lifecycle.transitions[odd].consecutive", "expected a whole number >= 1, got 0"),
         ("lifecycle.transitions[nowhen]", "transition `nowhen` needs a `when` condition"),
-        ("lifecycle.transitions[8]", "a transition needs an `id`"),
+        ("lifecycle.transitions[8]", "transition 9 needs an `id`"),
         ("lifecycle.transitions[typo].when", found[8][1]),
     ]
     assert "order_12m" in found[8][1]
