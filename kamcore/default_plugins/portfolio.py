@@ -93,23 +93,25 @@ def top_n(column: Column, n: int) -> list[bool | None]:
 
 
 def abc_class(column: Column) -> list[str | None]:
-    """``A`` while the cumulative share is <= 0.8, ``B`` while <= 0.95, else ``C``.
+    """Pareto ABC: ``A`` for the accounts that make up the first 80 % of the total, ``B`` for
+    those up to 95 %, ``C`` for the rest.
 
-    The share includes the account itself, so an account that alone holds more than 80 % of the
-    total is ``B`` (more than 95 %: ``C``). A policy that wants the largest account in ``A``
-    whatever its weight writes ``rank(x) == 1 or cumulative_share(x) <= 0.8``.
+    An account is classed by the share held by the accounts ranked *above* it: it is ``A`` when
+    they hold less than 80 %, i.e. when it is needed to reach 80 %. So one account holding 90 %
+    of the total is ``A`` (not pushed to ``B`` by its own weight), and the account that crosses
+    the 80 % line is still ``A``. Ties are ranked in portfolio order.
     """
     a_limit, b_limit = ABC_LIMITS
-    out: list[str | None] = []
-    for share in cumulative_share(column):
-        if share is None:
-            out.append(None)
-        elif share <= a_limit:
-            out.append("A")
-        elif share <= b_limit:
-            out.append("B")
-        else:
-            out.append("C")
+    order = _descending(column)
+    total = sum(column[i] for i in order)
+    out: list[str | None] = [None] * len(column)
+    if total <= 0:
+        return out
+    above = 0
+    for i in order:
+        share_above = round(above / total, SHARE_DIGITS)
+        out[i] = "A" if share_above < a_limit else "B" if share_above < b_limit else "C"
+        above += column[i]
     return out
 
 

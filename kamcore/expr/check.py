@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ExpressionError
-from ..registry import Function
+from ..errors import ExpressionError, PluginError
+from ..registry import Function, as_type
 from ..types import BOOLEAN, INTEGER, NONE, NUMBER, STRING, Type
 from .emit import (
     INPUT,
@@ -562,9 +562,25 @@ class Checker:
                     original,
                 )
         try:
-            return function.result_type([a.type for a in args])
+            result: object = function.result_type([a.type for a in args])
         except (TypeError, ValueError) as exc:
+            # The documented way for a result-type callable to refuse argument types.
             raise self.error(f"`{name}` cannot take these arguments: {exc}", node) from None
+        except Exception as exc:
+            raise PluginError(
+                function.plugin or "<unknown>",
+                f"result type of function `{name}`",
+                f"{type(exc).__name__}: {exc}",
+            ) from exc
+        if isinstance(result, str):
+            result = as_type(result)
+        if not isinstance(result, Type):
+            raise PluginError(
+                function.plugin or "<unknown>",
+                f"result type of function `{name}`",
+                f"expected a kamcore.Type, got {result!r}",
+            )
+        return result
 
     def _portfolio_call(self, node: ast.Call, name: str, function: Function) -> Checked:
         first = node.args[0]

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from kamcore.errors import KamcoreError
+from kamcore.errors import ExpressionError, KamcoreError, PluginError
 from kamcore.expr import CompiledExpr, MissingValueError, PortfolioCall, Scope, compile_expression
+from kamcore.registry import Function
 from kamcore.types import BOOLEAN, INTEGER, NUMBER, STRING, Type
 
 from .expr_support import CALLS, FUNCTIONS, make_scope, sample_values
@@ -334,3 +335,24 @@ def test_unicode_text_and_columns() -> None:
 def test_leading_blanks_and_line_breaks_are_fine() -> None:
     source = "\n    revenue_12m >= 1_000_000\n    and industry == 'retail'\n"
     assert compile_expression(source, make_scope()).fn(sample_values()) is True
+
+
+def _broken_result_type(args: Any) -> Type:
+    raise KeyError("oops")
+
+
+def test_a_crashing_result_type_is_a_plugin_error_naming_the_plugin() -> None:
+    broken = Function("broken", abs, ("number",), _broken_result_type, plugin="acme")
+    scope = Scope(names={"x": NUMBER}, functions={"broken": broken})
+    with pytest.raises(PluginError) as info:
+        compile_expression("broken(x)", scope)
+    assert info.value.plugin == "acme"
+    assert "KeyError" in str(info.value)
+
+
+def test_a_refusing_result_type_is_an_expression_error() -> None:
+    with pytest.raises(ExpressionError) as info:
+        compile_expression("coalesce(nps, 'x')", make_scope())
+    assert info.value.message == (
+        "`coalesce` cannot take these arguments: its arguments must all have the same type"
+    )
