@@ -4,8 +4,9 @@ Policies write conditions and metrics as text (``revenue_12m >= 1_000_000 and np
 This package parses them with :mod:`ast`, walks the tree against an allowlist, type-checks it
 against the names visible at its pipeline stage, and compiles it once into a plain Python
 function over a values dict. The stages are separate modules: :mod:`.parse` (text to AST, with
-the common mistakes named), :mod:`.check` (allowlist and types), :mod:`.compile` (code), and
-:mod:`.unary` / :mod:`.interval` for decision-table cells and score bands.
+the common mistakes named), :mod:`.check` and :mod:`.calls` (allowlist and types, with
+:mod:`.typerules`), :mod:`.emit` and :mod:`.compile` (code), and :mod:`.unary` /
+:mod:`.interval` for decision-table cells and score bands.
 """
 
 from __future__ import annotations

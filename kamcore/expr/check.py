@@ -15,18 +15,15 @@ optional (possibly missing) operands get a run-time check exactly where a value 
 from __future__ import annotations
 
 import ast
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from ..errors import ExpressionError, PluginError
-from ..registry import Function, as_type
+from ..errors import ExpressionError
+from ..registry import Function
 from ..types import BOOLEAN, INTEGER, NONE, NUMBER, STRING, Type
+from .calls import check_call
+from .checked import PLACEHOLDER, Checked, InputColumn
 from .emit import (
     INPUT,
     Temps,
-    call,
     const,
     load,
     propagate_none,
@@ -40,7 +37,6 @@ from .typerules import (
     ARITHMETIC_SYMBOLS,
     arithmetic_result,
     comparable,
-    describe,
     is_boolean,
     show,
     unify,
@@ -48,10 +44,6 @@ from .typerules import (
 )
 
 __all__ = ["PLACEHOLDER", "Checked", "Checker", "InputColumn"]
-
-#: Name id standing for a decision-table input in ASTs built by :mod:`kamcore.expr.unary`.
-#: The parser cannot produce it, so an author cannot write it.
-PLACEHOLDER = "?input"
 
 _REFUSED: dict[type[ast.AST], str] = {
     ast.Subscript: "indexing with `[...]` is not allowed",
@@ -98,34 +90,6 @@ _SCALAR_KINDS = frozenset({"number", "integer", "string", "boolean", "date"})
 _LIST = Type("list")
 
 
-@dataclass(frozen=True, slots=True)
-class Checked:
-    """A checked sub-expression.
-
-    :param node: the compiled (fresh) AST node.
-    :param type: its type; optional when it may be missing at run time.
-    :param text: the source text, used to name the operand in messages.
-    :param literal: ``node`` is a constant written in the source (or a negated one).
-    """
-
-    node: ast.expr
-    type: Type
-    text: str
-    literal: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class InputColumn:
-    """The decision-table input a unary test is applied to.
-
-    :param source: the input expression's text, naming the value in messages.
-    :param type: its type.
-    """
-
-    source: str
-    type: Type
-
-
 def _literal_type(value: object) -> Type | None:
     if isinstance(value, bool):
         return BOOLEAN
@@ -138,14 +102,6 @@ def _literal_type(value: object) -> Type | None:
     if value is None:
         return NONE
     return None
-
-
-def _arity(lo: int, hi: int | None) -> str:
-    if hi is None:
-        return f"at least {lo} argument{'' if lo == 1 else 's'}"
-    if lo == hi:
-        return f"{lo} argument{'' if lo == 1 else 's'}"
-    return f"{lo} to {hi} arguments"
 
 
 class Checker:
@@ -177,7 +133,7 @@ class Checker:
         self.names: dict[str, None] = {}
         self.portfolio_calls: dict[str, PortfolioCall] = {}
         self.bound: dict[str, Function] = {}
-        self._global_of: dict[str, str] = {}
+        self.global_of: dict[str, str] = {}
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -192,7 +148,8 @@ class Checker:
             return checked.node
         return require(checked.node, checked.text, self.runtime_source, self.temps)
 
-    def _text(self, node: ast.AST) -> str:
+    def text_of(self, node: ast.AST) -> str:
+        """The source text of ``node`` (the input's text for the decision-table placeholder)."""
         if isinstance(node, ast.Name) and node.id == PLACEHOLDER and self.input is not None:
             return self.input.source
         return self.src.segment(node)
@@ -221,7 +178,7 @@ class Checker:
         if isinstance(node, ast.IfExp):
             return self._if_exp(node)
         if isinstance(node, ast.Call):
-            return self._call(node)
+            return check_call(self, node)
         message = _REFUSED.get(type(node), "this construct is not allowed in expressions")
         raise self.error(message, node)
 
@@ -236,7 +193,7 @@ class Checker:
             if isinstance(value, complex):
                 raise self.error("complex numbers are not allowed", node)
             raise self.error("this literal is not allowed in expressions", node)
-        return Checked(const(value), type_, self._text(node), literal=True)
+        return Checked(const(value), type_, self.text_of(node), literal=True)
 
     def _name_node(self, node: ast.Name) -> Checked:
         if node.id == PLACEHOLDER and self.input is not None:
@@ -305,13 +262,13 @@ class Checker:
                 )
             parts.append(self.required(checked))
         op = ast.And() if symbol == "and" else ast.Or()
-        return Checked(ast.BoolOp(op=op, values=parts), BOOLEAN, self._text(node))
+        return Checked(ast.BoolOp(op=op, values=parts), BOOLEAN, self.text_of(node))
 
     def _unary_op(self, node: ast.UnaryOp) -> Checked:
         if isinstance(node.op, ast.Invert):
             raise self.error("bitwise operator `~` is not allowed; use `not`", node)
         operand = self.check(node.operand)
-        text = self._text(node)
+        text = self.text_of(node)
         if isinstance(node.op, ast.Not):
             if not is_boolean(operand.type):
                 raise self.error(
@@ -371,7 +328,7 @@ class Checker:
             lambda args: ast.BinOp(left=args[0], op=op_type(), right=args[1]),
             self.temps,
         )
-        return Checked(built, result, self._text(node))
+        return Checked(built, result, self.text_of(node))
 
     def _compare(self, node: ast.Compare) -> Checked:
         originals = [node.left, *node.comparators]
@@ -410,7 +367,7 @@ class Checker:
         ]
         ops = [type(op)() for op in node.ops]
         compare = ast.Compare(left=nodes[0], ops=ops, comparators=nodes[1:])
-        return Checked(compare, BOOLEAN, self._text(node))
+        return Checked(compare, BOOLEAN, self.text_of(node))
 
     def _check_comparison(
         self, left: Checked, right: Checked, symbol: str, equal: bool, column: int
@@ -460,7 +417,7 @@ class Checker:
                 container = ast.Set(elts=nodes)
             else:
                 container = ast.Tuple(elts=nodes, ctx=ast.Load())
-            return Checked(container, _LIST, self._text(right))
+            return Checked(container, _LIST, self.text_of(right))
         checked = self.check(right)
         lt, rt = left.type, checked.type
         looked_for = f"cannot look for `{left.text}` ({show(lt)}) in `{checked.text}` ({show(rt)})"
@@ -497,125 +454,4 @@ class Checker:
                 node,
             )
         built = ast.IfExp(test=self.required(test), body=body.node, orelse=orelse.node)
-        return Checked(built, result, self._text(node))
-
-    # -- calls --------------------------------------------------------------------------------
-
-    def _call(self, node: ast.Call) -> Checked:
-        name = self.dotted(node.func)
-        if name is None:
-            raise self.error("only registered functions can be called", node)
-        if any(part.startswith("_") for part in name.split(".")):
-            raise self.error(f"`{name}`: names starting with `_` are not allowed", node)
-        if node.keywords:
-            raise self.error(
-                "keyword arguments are not allowed; pass the arguments in order",
-                node.keywords[0],
-            )
-        for arg in node.args:
-            if isinstance(arg, ast.Starred):
-                raise self.error("`*` unpacking is not allowed", arg)
-        function = self.scope.functions.get(name)
-        if function is None:
-            if name in self.scope.names:
-                raise self.error(f"`{name}` is a fact, not a function", node)
-            raise self.error(unknown_message("function", name, self.scope.functions), node)
-        params = function.param_types
-        count = len(node.args)
-        lo = function.min_args if function.min_args is not None else len(params)
-        hi = None if function.variadic else len(params)
-        if count < lo or (hi is not None and count > hi):
-            raise self.error(f"`{name}` takes {_arity(lo, hi)}, got {count}", node)
-        if function.portfolio:
-            return self._portfolio_call(node, name, function)
-        args = [self.check(arg) for arg in node.args]
-        result = self._result_type(node, name, function, args)
-        bound = self._bind(name, function)
-        extra: list[ast.expr] = [values_item("as_of")] if function.pass_as_of else []
-        text = self._text(node)
-        if function.handles_missing:
-            return Checked(call(bound, [*extra, *(a.node for a in args)]), result, text)
-        built = propagate_none(
-            [(a.node, a.type.optional) for a in args],
-            lambda nodes: call(bound, [*extra, *nodes]),
-            self.temps,
-        )
-        optional = any(a.type.optional for a in args)
-        return Checked(built, result.as_optional(True) if optional else result, text)
-
-    def _result_type(
-        self, node: ast.Call, name: str, function: Function, args: Sequence[Checked]
-    ) -> Type:
-        params = function.param_types
-        for index, (arg, original) in enumerate(zip(args, node.args, strict=True)):
-            if not params:
-                break
-            param = params[min(index, len(params) - 1)]
-            if arg.type.kind == "none":
-                if function.handles_missing:
-                    continue
-                raise self.error(f"`None` cannot be passed to `{name}`", original)
-            if not param.as_optional(True).accepts(arg.type.as_optional(True)):
-                raise self.error(
-                    f"argument {index + 1} of `{name}` must be {describe(param)}, "
-                    f"but `{arg.text}` is {show(arg.type)}",
-                    original,
-                )
-        try:
-            result: object = function.result_type([a.type for a in args])
-        except (TypeError, ValueError) as exc:
-            # The documented way for a result-type callable to refuse argument types.
-            raise self.error(f"`{name}` cannot take these arguments: {exc}", node) from None
-        except Exception as exc:
-            raise PluginError(
-                function.plugin or "<unknown>",
-                f"result type of function `{name}`",
-                f"{type(exc).__name__}: {exc}",
-            ) from exc
-        if isinstance(result, str):
-            result = as_type(result)
-        if not isinstance(result, Type):
-            raise PluginError(
-                function.plugin or "<unknown>",
-                f"result type of function `{name}`",
-                f"expected a kamcore.Type, got {result!r}",
-            )
-        return result
-
-    def _portfolio_call(self, node: ast.Call, name: str, function: Function) -> Checked:
-        first = node.args[0]
-        argument = self.dotted(first)
-        if argument is None:
-            raise self.error(f"the first argument of `{name}` must be a fact or metric name", first)
-        column = self.name(argument, first)
-        args = [column]
-        constants: list[Any] = []
-        for extra in node.args[1:]:
-            checked = self.check(extra)
-            if not (checked.literal and isinstance(checked.node, ast.Constant)):
-                raise self.error(
-                    f"the other arguments of `{name}` must be literal values, such as `25`",
-                    extra,
-                )
-            constants.append(checked.node.value)
-            args.append(checked)
-        result = self._result_type(node, name, function, args)
-        key = f"{name}({', '.join([argument, *(repr(c) for c in constants)])})"
-        self.portfolio_calls.setdefault(
-            key, PortfolioCall(key, function, argument, tuple(constants))
-        )
-        # A portfolio column may hold None for an account (no value to rank, or an account
-        # the portfolio phase could not place), whatever the declared result type says.
-        return Checked(values_item(key), result.as_optional(True), self._text(node))
-
-    def _bind(self, name: str, function: Function) -> str:
-        """The private global a registered function is bound to in the compiled code."""
-        existing = self._global_of.get(name)
-        if existing is not None:
-            return existing
-        global_name = "_kc_fn_" + re.sub(r"\W", "_", name)
-        while global_name in self.bound:
-            global_name += "_"
-        self.bound[global_name] = function
-        self._global_of[name] = global_name
-        return global_name
+        return Checked(built, result, self.text_of(node))

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Final
 from ..errors import AccountError, ExpressionError
 from ..types import BOOLEAN, NUMBER, STRING, Type
 from .context import AccountRun, CompileContext
-from .templates import Template, compile_template, did_you_mean, evaluate
+from .rules import did_you_mean, evaluate
+from .templates import Template, compile_template
 from .trace import record
 
 if TYPE_CHECKING:

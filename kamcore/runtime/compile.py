@@ -181,8 +181,6 @@ def compile_policy(doc: PolicyDocument, registry: Registry) -> CompiledPolicy:
     ctx.declare("as_of", DATE)
     fact_inputs = _compile_inputs(ctx, data.get("inputs", {}), currency)
     fact_names = set(registry.facts) | set(fact_inputs)
-    known = {name: fact.value_type for name, fact in registry.facts.items()}
-    reader = InputReader(fact_inputs, known)
 
     # metrics
     policy_metrics = data.get("metrics", {})
@@ -240,13 +238,22 @@ def compile_policy(doc: PolicyDocument, registry: Registry) -> CompiledPolicy:
         raise PolicyError(sorted(ctx.problems, key=_problem_order))
 
     read_facts = tuple(sorted(n for n in ctx.used | set(plan.outputs) if n in fact_names))
+    read_facts = tuple(dict.fromkeys([*read_facts, *_all_inputs(plan, fact_names)]))
+    # The reader converts only the plugin facts this policy reads: a rich vocabulary costs
+    # nothing per row for a policy that ignores most of it.
+    known = {
+        name: registry.facts[name].value_type
+        for name in read_facts
+        if name in registry.facts and name not in fact_inputs
+    }
+    reader = InputReader(fact_inputs, known)
     return CompiledPolicy(
         id=str(header.get("id", "")),
         version=str(header.get("version", "")),
         content_hash=doc.content_hash,
         currency=currency,
         reader=reader,
-        fact_names=tuple(dict.fromkeys([*read_facts, *_all_inputs(plan, fact_names)])),
+        fact_names=read_facts,
         metrics=plan,
         portfolio_calls=dict(ctx.portfolio_calls),
         scorecards=tuple(scorecards),

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AccountError
 from ..types import BOOLEAN, INTEGER, STRING
 from .context import AccountRun, CompileContext
-from .templates import did_you_mean, evaluate
+from .rules import did_you_mean, evaluate
 from .trace import record
 
 if TYPE_CHECKING:

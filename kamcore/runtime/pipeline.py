@@ -31,7 +31,6 @@ __all__ = ["EXPLAIN_LEVELS", "evaluate_many", "evaluate_one"]
 
 #: ``none``: no fired-rule records (fastest); ``full``: every fired rule with the inputs it read.
 EXPLAIN_LEVELS = ("none", "full")
-_EXPECTED = ("MissingValueError", "ZeroDivisionError")
 
 
 def _start(
@@ -82,9 +81,9 @@ def _run_metrics(acc: AccountRun, steps: tuple[MetricStep, ...]) -> None:
             if isinstance(exc, AccountError):
                 raise
             raise AccountError(acc.account_id, step.key_path, str(exc)) from exc
+        except ArithmeticError as exc:
+            raise AccountError(acc.account_id, step.key_path, str(exc)) from exc
         except Exception as exc:
-            if type(exc).__name__ in _EXPECTED:
-                raise AccountError(acc.account_id, step.key_path, str(exc)) from exc
             if step.plugin is None:
                 raise
             if os.environ.get(ENV_RAISE):

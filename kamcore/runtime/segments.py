@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AccountError
 from ..types import BOOLEAN, STRING, Type
 from . import trace
 from .context import AccountRun, CompileContext
+from .rules import evaluate
 
 if TYPE_CHECKING:
     from ..expr import CompiledExpr
@@ -35,13 +35,7 @@ class SegmentSection:
                     labels.append(str(value))
         for rule_id, expr in self.rules:
             key = f"segments.rules[{rule_id}]"
-            try:
-                hit = expr.fn(acc.values)
-            except Exception as exc:
-                if type(exc).__name__ not in ("MissingValueError", "ZeroDivisionError"):
-                    raise
-                raise AccountError(acc.account_id, f"{key}.when", str(exc)) from exc
-            if hit:
+            if evaluate(expr, acc, f"{key}.when"):
                 labels.append(rule_id)
                 trace.record(acc, key, "segment", expr.names)
         segments = list(dict.fromkeys(labels))

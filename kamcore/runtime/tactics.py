@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ..registry import DIMENSIONS, Tactic
 from ..types import BOOLEAN
 from .context import AccountRun, CompileContext
-from .templates import Template, compile_template, did_you_mean, evaluate
+from .rules import did_you_mean, evaluate
+from .templates import Template, compile_template
 from .trace import record
 
 if TYPE_CHECKING:

@@ -1,5 +1,4 @@
-"""Reason texts with placeholders, checked when the policy loads, and two helpers rule sections
-share.
+"""Reason texts with placeholders, checked when the policy loads.
 
 Alert and tactic reasons are what an account manager reads ("No order for 97 days; revenue
 1,234,567 CNY"). Calling ``str.format`` on policy text would let it reach attributes of the
@@ -7,27 +6,24 @@ values (``{revenue.__class__}``) and would fail per account on a typo. So a temp
 with :class:`string.Formatter`, only plain names of the expression namespace are allowed, and each
 format spec is tried on a sample value of the name's type: ``{region:,.0f}`` on a string is a
 problem when the policy loads, not an error on every account.
-
-:func:`did_you_mean` and :func:`evaluate` live here because alerts, tactics and the lifecycle all
-need them and they are too small for a module of their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from string import Formatter
 from typing import TYPE_CHECKING, Any, Final
 
-from ..errors import AccountError
 from ..types import Type
-from .context import AccountRun, CompileContext
+from .context import CompileContext
+from .rules import did_you_mean
 
 if TYPE_CHECKING:
-    from ..expr import CompiledExpr
+    pass
 
-__all__ = ["MISSING_TEXT", "Template", "compile_template", "did_you_mean", "evaluate"]
+__all__ = ["MISSING_TEXT", "Template", "compile_template"]
 
 #: What a missing value renders as: visible, never an empty gap or ``None``.
 MISSING_TEXT: Final = "n/a"
@@ -44,33 +40,6 @@ _SAMPLES: Final[Mapping[str, object]] = {
 
 #: (literal text, name or ``None``, format spec) for each piece of a template.
 _Part = tuple[str, str | None, str]
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """``"; did you mean `x`?"`` for the closest choice, or ``""`` when nothing is close.
-
-    Appended to "unknown ..." messages so a typo is fixed from the message alone; "close" is
-    the expression checker's, so every message suggests the same way.
-    """
-    from ..expr.suggest import did_you_mean as closest
-
-    close = closest(word, choices)
-    return f"; did you mean `{close}`?" if close else ""
-
-
-def evaluate(expr: CompiledExpr, acc: AccountRun, where: str) -> Any:
-    """Run a compiled expression for one account, turning its run-time failures into an
-    :class:`~kamcore.errors.AccountError` at ``where`` (the rule's key path).
-
-    A missing value compared or a division by zero is the account's problem, not the portfolio's:
-    the pipeline records the error and goes on with the next account.
-    """
-    from ..expr import MissingValueError
-
-    try:
-        return expr.fn(acc.values)
-    except (MissingValueError, ArithmeticError) as exc:
-        raise AccountError(acc.account_id, where, str(exc)) from exc
 
 
 def _text(value: object, spec: str) -> str:

@@ -19,13 +19,12 @@ from ..errors import AccountError
 from ..types import STRING
 from . import trace
 from .context import AccountRun, CompileContext
+from .rules import evaluate
 
 if TYPE_CHECKING:
     from ..expr import CompiledExpr
 
 __all__ = ["Cap", "TierSection", "apply_caps", "compile_tier"]
-
-_MISSING = ("MissingValueError", "ZeroDivisionError")
 
 
 @dataclass(frozen=True)
@@ -52,12 +51,7 @@ class TierSection:
         """Set the account's tier from ``raw`` (the table's output, or ``None`` to use
         :attr:`expr`), applying hysteresis against the previous evaluation."""
         if self.expr is not None:
-            try:
-                raw = self.expr.fn(acc.values)
-            except Exception as exc:
-                if type(exc).__name__ not in _MISSING:
-                    raise
-                raise AccountError(acc.account_id, "tier.expr", str(exc)) from exc
+            raw = evaluate(self.expr, acc, "tier.expr")
             trace.record(acc, "tier.expr", "tier", self.expr.names)
         if raw is not None and self.values and raw not in self.values:
             raise AccountError(

@@ -10,7 +10,8 @@ import pytest
 from kamcore.errors import Location
 from kamcore.registry import Registry
 from kamcore.runtime.context import CompileContext
-from kamcore.runtime.templates import Template, compile_template, did_you_mean
+from kamcore.runtime.rules import did_you_mean
+from kamcore.runtime.templates import Template, compile_template
 from kamcore.types import DATE, INTEGER, NUMBER, STRING, Type
 
 KEY = "alerts[order-lapse].reason"
