@@ -17,6 +17,7 @@ from ..types import DATE, STRING, Type, parse_type
 from .context import CompileContext
 from .inputs import FactInput, InputReader
 from .metrics import MetricPlan, compile_metrics, declare_metric_names, plan_metrics
+from .rollups import check_rollups, compile_rollups
 from .segments import SegmentSection, compile_segments
 from .tier import TierSection, compile_tier
 
@@ -36,6 +37,7 @@ __all__ = ["PIPELINE", "CompiledPolicy", "compile_policy"]
 PIPELINE = (
     "inputs",
     "metrics",
+    "rollups",
     "scorecards",
     "tables",
     "tier",
@@ -182,12 +184,15 @@ def compile_policy(doc: PolicyDocument, registry: Registry) -> CompiledPolicy:
     fact_inputs = _compile_inputs(ctx, data.get("inputs", {}), currency)
     fact_names = set(registry.facts) | set(fact_inputs)
 
-    # metrics
+    # metrics and hierarchy roll-ups
     policy_metrics = data.get("metrics", {})
     declare_metric_names(ctx, policy_metrics)
     for name in fact_inputs:  # an input shadows a plugin metric of the same name
         ctx.declare(name, fact_inputs[name].type)
-    steps, policy_order = compile_metrics(ctx, policy_metrics, set(fact_inputs))
+    rollups = compile_rollups(ctx, data.get("rollups", {}))
+    steps, policy_order = compile_metrics(ctx, policy_metrics, set(fact_inputs), rollups)
+    check_rollups(ctx, rollups)
+    policy_order.extend(r.name for r in rollups)
 
     # scorecards
     scorecards = []

@@ -10,13 +10,14 @@ portfolio statistics.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..registry import Metric
 from ..types import ANY, Type, as_type_name
 from .context import CompileContext
+from .rollups import Rollup
 
 __all__ = ["MetricPlan", "MetricStep", "compile_metrics"]
 
@@ -37,6 +38,7 @@ class MetricStep:
     plugin: str | None
     portfolio_dependent: bool
     metric: Metric | None = None
+    rollup: Rollup | None = None
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,24 @@ def declare_metric_names(ctx: CompileContext, policy_metrics: Mapping[str, Any])
         ctx.declare(name, ANY.as_optional())
 
 
+def rollup_step(rollup: Rollup) -> MetricStep:
+    """A roll-up as a step of the portfolio phase."""
+    return MetricStep(
+        name=rollup.name,
+        inputs=rollup.inputs,
+        compute=None,
+        key_path=rollup.key_path,
+        plugin=None,
+        portfolio_dependent=True,
+        rollup=rollup,
+    )
+
+
 def compile_metrics(
-    ctx: CompileContext, policy_metrics: Mapping[str, Any], fact_names: set[str]
+    ctx: CompileContext,
+    policy_metrics: Mapping[str, Any],
+    fact_names: set[str],
+    rollups: Sequence[Rollup] = (),
 ) -> tuple[dict[str, MetricStep], list[str]]:
     """Compile the policy's ``[metrics]`` and wrap the plugins' metrics.
 
@@ -84,7 +102,7 @@ def compile_metrics(
         names in document order. Problems (unknown names, type mismatches, cycles, a metric
         named like a fact) are recorded on ``ctx``.
     """
-    steps: dict[str, MetricStep] = {}
+    steps: dict[str, MetricStep] = {r.name: rollup_step(r) for r in rollups}
     for name, metric in ctx.registry.metrics.items():
         if name in fact_names:
             continue  # the policy maps this value from its inputs: the input wins
@@ -197,15 +215,7 @@ def _propagate_portfolio(steps: dict[str, MetricStep]) -> None:
             if step.portfolio_dependent:
                 continue
             if any(steps[n].portfolio_dependent for n in step.inputs if n in steps):
-                steps[name] = MetricStep(
-                    step.name,
-                    step.inputs,
-                    step.compute,
-                    step.key_path,
-                    step.plugin,
-                    True,
-                    step.metric,
-                )
+                steps[name] = replace(step, portfolio_dependent=True)
                 changed = True
 
 
@@ -253,9 +263,9 @@ def plan_metrics(
     for step in portfolio:
         for dep in step.inputs:
             if dep in steps and steps[dep].portfolio_dependent:
+                what = "roll-up" if step.rollup is not None else "portfolio metric"
                 ctx.problem(
-                    f"portfolio metric `{step.name}` reads `{dep}`, which itself depends on the "
-                    "portfolio",
+                    f"{what} `{step.name}` reads `{dep}`, which itself depends on the portfolio",
                     step.key_path,
                 )
     outputs = tuple(dict.fromkeys([*policy_order, *needed]))

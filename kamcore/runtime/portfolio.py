@@ -17,6 +17,7 @@ from ..errors import PluginError
 from ..plugins import ENV_RAISE
 from .context import AccountRun
 from .metrics import MetricStep
+from .rollups import run_rollups
 
 if TYPE_CHECKING:
     from ..expr import PortfolioCall
@@ -45,9 +46,11 @@ def run_portfolio_phase(
         )
         for acc, value in zip(runs, results, strict=True):
             acc.values[key] = value
+    run_rollups(runs, [step.rollup for step in metrics if step.rollup is not None])
     for step in metrics:
         metric = step.metric
-        assert metric is not None
+        if metric is None:
+            continue  # a roll-up, computed above
         columns = [[acc.values.get(name) for acc in runs] for name in step.inputs]
         results = _call(
             metric.plugin,
