@@ -18,7 +18,9 @@ REGIONS = ("cn-east", "cn-south", "cn-north", "emea", "na", "apac")
 
 
 def generate_accounts(n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """``n`` flat account rows; columns match the built-in facts (``revenue_12m``, ``nps``...)."""
+    """``n`` flat account rows: columns named like the built-in facts (``revenue_12m``,
+    ``nps``...) plus two with Chinese headers, as CRM exports often have (渠道: the sales channel;
+    关键联系人离职: a key contact left)."""
     rng = random.Random(seed)
     rows: list[dict[str, Any]] = []
     for i in range(1, n + 1):
@@ -44,6 +46,9 @@ def generate_accounts(n: int, seed: int = 7) -> list[dict[str, Any]]:
                 "open_tickets": rng.choice((0, 0, 1, 1, 2, 3, 4, 6, 9)),
                 "share_of_wallet": round(rng.betavariate(2.0, 2.6), 4),
                 "strategic": rng.random() < 0.05,
+                # columns as a Chinese CRM exports them (the example policy maps them)
+                "渠道": rng.choice(("direct", "direct", "distributor", "online")),
+                "关键联系人离职": rng.random() < 0.03,
             }
         )
     return rows

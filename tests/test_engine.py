@@ -262,3 +262,17 @@ def test_account_shaped_input_and_models() -> None:
     evaluation = engine.evaluate(account, as_of="2026-01-31")
     assert evaluation.account_id == "A"
     assert evaluation.tier == "KA"
+
+
+def test_an_applied_input_default_is_recorded_in_the_evaluation() -> None:
+    policy = TIERS + '\n[inputs.channel]\ncolumn = "渠道"\ntype = "string"\ndefault = "direct"\n'
+    policy += '\n[[segments.rules]]\nid = "direct"\nwhen = "channel == \'direct\'"\n'
+    engine = Engine.from_text(policy)
+    defaulted = engine.evaluate_dict(row("A", 2e6, 渠道=""), as_of="2026-01-31")
+    given = engine.evaluate_dict(row("B", 2e6, 渠道="online"), as_of="2026-01-31")
+    assert defaulted["segments"] == ["direct"]
+    assert defaulted["warnings"] == [
+        "input `channel` (column '渠道') was empty; used the default 'direct'"
+    ]
+    assert given["warnings"] == []
+    assert given["segments"] == []

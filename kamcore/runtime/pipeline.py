@@ -41,7 +41,8 @@ def _start(
     previous: Mapping[str, Mapping[str, Any]] | None,
     explain: str,
 ) -> AccountRun:
-    account_id, values = policy.reader.read(row, row_number)
+    warnings: list[str] = []  # the reader notes every [inputs] default it applies
+    account_id, values = policy.reader.read(row, row_number, warnings)
     for name in policy.fact_names:
         if name not in values:
             values[name] = None
@@ -61,7 +62,7 @@ def _start(
         "risk": None,
         "tactics": [],
         "fired": [],
-        "warnings": [],
+        "warnings": warnings,
         "state": {},
     }
     prev = previous.get(account_id) if previous else None

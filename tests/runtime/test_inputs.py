@@ -14,18 +14,9 @@ from jsonschema import Draft202012Validator
 from kamcore.errors import AccountError
 from kamcore.models import Account
 from kamcore.resources import read_schema
-from kamcore.runtime.inputs import (
-    LIST_FIELDS,
-    MASTER_FIELDS,
-    CellError,
-    FactInput,
-    InputReader,
-    input_digest,
-    is_missing,
-    parse_boolean,
-    parse_date,
-    parse_number,
-)
+from kamcore.runtime import cells, inputs
+from kamcore.runtime.cells import CellError, is_missing, parse_boolean, parse_date, parse_number
+from kamcore.runtime.inputs import LIST_FIELDS, MASTER_FIELDS, FactInput, InputReader, input_digest
 from kamcore.types import BOOLEAN, DATE, INTEGER, NUMBER, STRING, Type
 
 D = dt.date
@@ -334,6 +325,63 @@ def test_defaults_are_typed_once() -> None:
     assert read_one(since, "") == D(2026, 1, 1)
     with pytest.raises(ValueError, match=r"inputs.share: the default 'x' is invalid"):
         reader(FactInput("share", "share", NUMBER, default="x"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["MISSING_MARKERS", "CellError", "is_missing", "parse_boolean", "parse_date", "parse_number"],
+)
+def test_cell_parsers_are_still_importable_from_inputs(name: str) -> None:
+    assert name in inputs.__all__
+    assert getattr(inputs, name) is getattr(cells, name)
+
+
+# -- defaults are told in the notes ---------------------------------------------------------------
+
+CHANNEL = FactInput("channel", "渠道", STRING, default="direct")
+
+
+@pytest.mark.parametrize(
+    ("row", "note"),
+    [
+        (
+            {"id": "A1", "渠道": "  "},
+            "input `channel` (column '渠道') was empty; used the default 'direct'",
+        ),
+        (
+            {"id": "A1"},
+            "input `channel` (column '渠道') was not in the row; used the default 'direct'",
+        ),
+    ],
+)
+def test_a_default_used_on_a_flat_row_is_noted(row: dict[str, Any], note: str) -> None:
+    notes: list[str] = ["earlier"]
+    _, values = reader(CHANNEL).read(row, 3, notes)
+    assert values["channel"] == "direct"
+    assert notes == ["earlier", note]  # appended to what the caller had
+
+
+def test_notes_quote_the_default_as_the_policy_wrote_it() -> None:
+    since = FactInput("since", "since", DATE, default=D(2026, 1, 1))  # a TOML date
+    share = FactInput("share", "share", NUMBER, default=0)  # read as 0.0
+    notes: list[str] = []
+    _, values = reader(since, share).read({"id": "A1", "since": "", "share": "n/a"}, None, notes)
+    assert (values["since"], values["share"]) == (D(2026, 1, 1), 0.0)
+    assert notes == [
+        "input `since` (column 'since') was empty; used the default 2026-01-01",
+        "input `share` (column 'share') was empty; used the default 0",
+    ]
+
+
+def test_no_note_without_a_default_used_or_without_a_list() -> None:
+    r = reader(CHANNEL, FactInput("region_code", "region_code", STRING))
+    notes: list[str] = []
+    _, values = r.read({"id": "A1", "渠道": "partner"}, 2, notes)
+    assert values["channel"] == "partner"
+    assert values["region_code"] is None  # empty without a default: None, no note
+    assert values["kind"] == "customer"  # the account model's own default: no note either
+    assert notes == []
+    assert r.read({"id": "A1"}) == r.read({"id": "A1"}, None, [])  # notes change no value
 
 
 def test_required_fact_without_a_column() -> None:
@@ -682,6 +730,27 @@ def test_account_shaped_fact_errors_name_where_the_value_came_from() -> None:
         "row 2)"
     )
     assert info.value.reason == "cannot read 'lots' as a number"
+
+
+@pytest.mark.parametrize(
+    ("facts", "note"),
+    [
+        (
+            {"channel": ""},
+            "input `channel` (column 'facts.channel') was empty; used the default 'direct'",
+        ),
+        (
+            {"渠道": None},
+            "input `channel` (column 'facts.渠道') was empty; used the default 'direct'",
+        ),
+        ({}, "input `channel` (column '渠道') was not in the row; used the default 'direct'"),
+    ],
+)
+def test_a_default_used_on_an_account_shaped_row_is_noted(facts: dict[str, Any], note: str) -> None:
+    notes: list[str] = []
+    _, values = reader(CHANNEL).read({"id": "ACME", "facts": facts}, 4, notes)
+    assert values["channel"] == "direct"
+    assert notes == [note]
 
 
 def test_account_shaped_id_is_required_text() -> None:

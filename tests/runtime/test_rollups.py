@@ -35,8 +35,9 @@ def figures(policy: str, name: str) -> dict[str, Any]:
 
 
 def test_sum_covers_the_whole_subtree_and_leaves_out_missing_figures() -> None:
-    got = figures('[rollups.group_revenue]\nmetric = "revenue_12m"\nmethod = "sum"\n',
-                  "group_revenue")
+    got = figures(
+        '[rollups.group_revenue]\nmetric = "revenue_12m"\nmethod = "sum"\n', "group_revenue"
+    )
     assert got == {"G": 160.0, "S1": 60.0, "P1": 10.0, "S2": None, "L": 7.0, "X": 3.0}
 
 
