@@ -276,3 +276,12 @@ def test_an_applied_input_default_is_recorded_in_the_evaluation() -> None:
     ]
     assert given["warnings"] == []
     assert given["segments"] == []
+
+
+def test_a_plugin_function_raising_in_a_single_evaluation_names_the_plugin() -> None:
+    from kamcore import AccountError
+
+    policy = HEADER + '\n[[alerts]]\nid = "x"\nwhen = "fragile(boom_input) > 1"\n'
+    engine = Engine.from_text(policy, plugins={"exploding": ExplodingMetric()})
+    with pytest.raises(AccountError, match='plugin "exploding" raised in function `fragile`'):
+        engine.evaluate_dict({"id": "B", "boom_input": 30}, as_of="2026-01-31")

@@ -35,6 +35,8 @@ class AccountRun:
     fired: list[dict[str, Any]] | None
     previous: Mapping[str, Any] | None
     as_of: date
+    #: each decision table's outputs by table id, for sections that collect them (segments)
+    table_outputs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass

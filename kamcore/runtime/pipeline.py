@@ -38,9 +38,9 @@ def _start(
     row: Mapping[str, Any],
     row_number: int | None,
     as_of: date,
-    previous: Mapping[str, Mapping[str, Any]] | None,
     explain: str,
 ) -> AccountRun:
+    """Read the row and set up the evaluation being built (the caller sets ``previous``)."""
     warnings: list[str] = []  # the reader notes every [inputs] default it applies
     account_id, values = policy.reader.read(row, row_number, warnings)
     for name in policy.fact_names:
@@ -65,10 +65,8 @@ def _start(
         "warnings": warnings,
         "state": {},
     }
-    prev = previous.get(account_id) if previous else None
-    return AccountRun(
-        account_id, values, out, out["fired"] if explain == "full" else None, prev, as_of
-    )
+    fired = out["fired"] if explain == "full" else None
+    return AccountRun(account_id, values, out, fired, None, as_of)
 
 
 def _run_metrics(acc: AccountRun, steps: tuple[MetricStep, ...]) -> None:
@@ -106,17 +104,15 @@ def _phase_b(policy: CompiledPolicy, acc: AccountRun) -> None:
     for scorecard in policy.scorecards:
         scorecard.run(acc)
     raw_tier = None
-    table_outputs: dict[str, Mapping[str, Any]] = {}
     for table in policy.tables:
         result = table.evaluate(acc)
-        table_outputs[table.id] = result
+        acc.table_outputs[table.id] = result
         for name, value in result.items():
             if name == "tier":
                 raw_tier = value
             else:
                 acc.values[name] = value
                 acc.out["outputs"][name] = json_ready(value)
-    acc.values["__table_outputs"] = table_outputs
     if policy.tier is not None:
         policy.tier.decide(acc, raw_tier)
     else:
@@ -124,9 +120,8 @@ def _phase_b(policy: CompiledPolicy, acc: AccountRun) -> None:
 
 
 def _phase_c(policy: CompiledPolicy, acc: AccountRun) -> None:
-    table_outputs = acc.values.pop("__table_outputs", {})
     if policy.segments is not None:
-        policy.segments.run(acc, table_outputs)
+        policy.segments.run(acc)
     if policy.lifecycle is not None:
         policy.lifecycle.run(acc)
     policy.alerts.run(acc)
@@ -188,11 +183,17 @@ def evaluate_one(
 
     :raises AccountError: the account could not be evaluated (field or rule, and why).
     """
-    acc = _start(policy, row, row_number, as_of, None, explain)
+    acc = _start(policy, row, row_number, as_of, explain)
     acc.previous = previous
-    _phase_a(policy, acc)
-    _phase_b(policy, acc)
-    _phase_c(policy, acc)
+    try:
+        _phase_a(policy, acc)
+        _phase_b(policy, acc)
+        _phase_c(policy, acc)
+    except AccountError:
+        raise
+    except Exception as exc:  # a plugin's function: name it, as in a portfolio run
+        record = _account_error(policy, exc, acc.account_id, row_number, "evaluation")
+        raise AccountError(record["account_id"], record["where"], record["reason"]) from exc
     return acc.out
 
 
@@ -211,7 +212,8 @@ def evaluate_many(
         for number, row in enumerate(rows, start=1):
             acc: AccountRun | None = None
             try:
-                acc = _start(policy, row, number, as_of, previous, explain)
+                acc = _start(policy, row, number, as_of, explain)
+                acc.previous = previous.get(acc.account_id) if previous else None
                 _phase_a(policy, acc)
                 _phase_b(policy, acc)
                 _phase_c(policy, acc)
@@ -228,7 +230,8 @@ def evaluate_many(
     runs: list[tuple[int, AccountRun]] = []
     for number, row in enumerate(rows, start=1):
         try:
-            acc = _start(policy, row, number, as_of, previous, explain)
+            acc = _start(policy, row, number, as_of, explain)
+            acc.previous = previous.get(acc.account_id) if previous else None
             _phase_a(policy, acc)
         except Exception as exc:
             errors.append(_account_error(policy, exc, _row_id(row), number, "metrics"))

@@ -24,11 +24,11 @@ class SegmentSection:
     rules: tuple[tuple[str, CompiledExpr], ...]
     tables: tuple[str, ...]
 
-    def run(self, acc: AccountRun, table_outputs: Mapping[str, Mapping[str, Any]]) -> None:
+    def run(self, acc: AccountRun) -> None:
         """Collect the account's segment labels (no duplicates, first occurrence kept)."""
         labels: list[str] = []
         for table_id in self.tables:
-            for value in table_outputs.get(table_id, {}).values():
+            for value in acc.table_outputs.get(table_id, {}).values():
                 if isinstance(value, list):
                     labels.extend(str(v) for v in value if v is not None)
                 elif value is not None:
