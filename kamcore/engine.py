@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -274,6 +274,49 @@ class Engine:
             self.policy, rows, as_of=_as_date(as_of), previous=prev, explain=explain
         )
         return PortfolioResult(evaluations, errors)
+
+    def evaluate_stream(
+        self,
+        source: Callable[[], Iterable[Any]] | Iterable[Any],
+        *,
+        as_of: date | str | None = None,
+        previous: Mapping[str, Any] | None = None,
+        explain: str = "full",
+    ) -> Iterator[tuple[dict[str, Any] | None, dict[str, Any] | None]]:
+        """Evaluate rows as they are read: yields ``(evaluation, None)`` or
+        ``(None, error record)`` per row, holding as little as possible in memory.
+
+        :param source: the rows, or a function returning a fresh iterator over them. A policy
+            with portfolio rules reads its input more than once (the portfolio statistics
+            first), so it needs the function form, e.g. ``lambda: read_rows(path)``.
+        :param previous: the previous evaluations by account id.
+        :raises KamcoreError: portfolio rules with a one-shot iterable.
+        """
+        from .runtime.pipeline import evaluate_stream
+
+        self._check_explain(explain)
+        if callable(source):
+            reread: Callable[[], Iterable[Any]] = source
+        elif self.policy.uses_portfolio:
+            raise KamcoreError(
+                f"policy {self.id!r} has portfolio rules ({self._portfolio_rules()}), so its "
+                "input is read more than once: pass a function returning a fresh iterator "
+                "over the rows"
+            )
+        else:
+            once: Iterable[Any] = source  # read once: no portfolio rules
+
+            def reread() -> Iterable[Any]:
+                return once
+
+        prev = {str(k): _as_dict(v) for k, v in previous.items()} if previous else None
+        return evaluate_stream(
+            self.policy,
+            lambda: (_as_dict(a) for a in reread()),
+            as_of=_as_date(as_of),
+            previous=prev,
+            explain=explain,
+        )
 
     def _check_explain(self, explain: str) -> None:
         from .runtime.pipeline import EXPLAIN_LEVELS

@@ -13,7 +13,7 @@ the reason; the others go on.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -23,11 +23,11 @@ from .compile import CompiledPolicy
 from .context import AccountRun
 from .inputs import input_digest
 from .metrics import MetricStep
-from .portfolio import run_portfolio_phase
-from .tier import apply_caps
+from .portfolio import compute_portfolio, portfolio_inputs, run_portfolio_phase
+from .tier import apply_caps, cap_demotions, demote
 from .trace import json_ready
 
-__all__ = ["EXPLAIN_LEVELS", "evaluate_many", "evaluate_one"]
+__all__ = ["EXPLAIN_LEVELS", "Outcome", "evaluate_many", "evaluate_one", "evaluate_stream"]
 
 #: ``none``: no fired-rule records (fastest); ``full``: every fired rule with the inputs it read.
 EXPLAIN_LEVELS = ("none", "full")
@@ -262,3 +262,129 @@ def evaluate_many(
 def _row_id(row: Mapping[str, Any]) -> str | None:
     value = row.get("id", row.get("account_id")) if isinstance(row, Mapping) else None
     return None if value is None else str(value)
+
+
+#: One outcome of a streamed evaluation: ``(evaluation, None)`` or ``(None, error record)``.
+Outcome = tuple[dict[str, Any] | None, dict[str, Any] | None]
+
+
+def evaluate_stream(
+    policy: CompiledPolicy,
+    source: Callable[[], Iterable[Mapping[str, Any]]],
+    *,
+    as_of: date,
+    previous: Mapping[str, Mapping[str, Any]] | None = None,
+    explain: str = "full",
+) -> Iterator[Outcome]:
+    """Evaluate rows as they are read, holding as little as possible in memory.
+
+    A policy without portfolio rules reads the source once and yields each outcome as its row
+    is read. A policy with portfolio rules reads it again, each read a fresh call of
+    ``source``: pass 1 keeps only the per-account values the portfolio phase needs (a few
+    numbers per account, not the accounts), pass 2 evaluates, and when the tiers are capped
+    pass 2 keeps only each account's tier and ranking value and pass 3 evaluates. Outcomes
+    equal :func:`evaluate_many`'s; errors come first when found in an early pass.
+
+    :param source: returns a fresh iterator over the same rows each time it is called.
+    :raises KamcoreError: the rows differ between passes.
+    """
+    if not policy.uses_portfolio:
+        for number, row in enumerate(source(), start=1):
+            acc: AccountRun | None = None
+            try:
+                acc = _start(policy, row, number, as_of, explain)
+                acc.previous = previous.get(acc.account_id) if previous else None
+                _phase_a(policy, acc)
+                _phase_b(policy, acc)
+                _phase_c(policy, acc)
+            except Exception as exc:
+                account_id = acc.account_id if acc else _row_id(row)
+                yield None, _account_error(policy, exc, account_id, number, "evaluation")
+                continue
+            yield acc.out, None
+        return
+
+    # pass 1: per-account metrics; keep only what the portfolio phase reads
+    names = portfolio_inputs(policy.portfolio_calls, policy.metrics.portfolio)
+    ids: list[str] = []
+    position: dict[int, int] = {}
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+    for number, row in enumerate(source(), start=1):
+        try:
+            acc = _start(policy, row, number, as_of, explain)
+            _phase_a(policy, acc)
+        except Exception as exc:
+            yield None, _account_error(policy, exc, _row_id(row), number, "metrics")
+            continue
+        position[number] = len(ids)
+        ids.append(acc.account_id)
+        for name in names:
+            columns[name].append(acc.values.get(name))
+    results, warnings = compute_portfolio(
+        ids, columns, policy.portfolio_calls, policy.metrics.portfolio
+    )
+    del columns
+
+    def replay() -> Iterator[tuple[int, int, AccountRun | None, Exception | None]]:
+        """Re-read the rows kept after pass 1, up to the tier, with the portfolio values."""
+        for number, row in enumerate(source(), start=1):
+            i = position.get(number)
+            if i is None:
+                continue
+            acc = _start(policy, row, number, as_of, explain)
+            if acc.account_id != ids[i]:
+                raise KamcoreError(
+                    f"row {number} held account {ids[i]!r} in the first pass and "
+                    f"{acc.account_id!r} now: the input changed while it was being evaluated"
+                )
+            acc.previous = previous.get(acc.account_id) if previous else None
+            try:
+                _phase_a(policy, acc)
+                for key, column in results.items():
+                    acc.values[key] = column[i]
+                acc.out["warnings"].extend(warnings.get(i, ()))
+                _phase_b(policy, acc)
+            except Exception as exc:
+                yield number, i, None, exc
+                continue
+            yield number, i, acc, None
+
+    tier = policy.tier
+    if tier is None or not tier.caps:
+        for number, i, acc_b, failure in replay():
+            if acc_b is None:
+                assert failure is not None
+                yield None, _account_error(policy, failure, ids[i], number, "tier")
+                continue
+            yield _finish_c(policy, acc_b, number)
+        return
+
+    # pass 2: tiers and ranking values only, for the caps
+    tiers: list[str | None] = [None] * len(ids)
+    order_values: dict[str, list[Any]] = {cap.order_by: [None] * len(ids) for cap in tier.caps}
+    failed: set[int] = set()
+    for number, i, acc_b, failure in replay():
+        if acc_b is None:
+            assert failure is not None
+            failed.add(i)
+            yield None, _account_error(policy, failure, ids[i], number, "tier")
+            continue
+        tiers[i] = acc_b.out["tier"]
+        for name, column in order_values.items():
+            column[i] = acc_b.values.get(name)
+    demoted = cap_demotions(tier, ids, tiers, order_values)
+    # pass 3: evaluate, applying the demotions
+    for number, i, acc_b, _ in replay():
+        if acc_b is None or i in failed:
+            continue
+        for fallback, cap, note in demoted.get(i, ()):
+            demote(acc_b, fallback, cap, note)
+        yield _finish_c(policy, acc_b, number)
+
+
+def _finish_c(policy: CompiledPolicy, acc: AccountRun, number: int) -> Outcome:
+    try:
+        _phase_c(policy, acc)
+    except Exception as exc:
+        return None, _account_error(policy, exc, acc.account_id, number, "evaluation")
+    return acc.out, None

@@ -17,12 +17,64 @@ from ..errors import PluginError
 from ..plugins import ENV_RAISE
 from .context import AccountRun
 from .metrics import MetricStep
-from .rollups import run_rollups
+from .rollups import compute_rollups
 
 if TYPE_CHECKING:
     from ..expr import PortfolioCall
 
-__all__ = ["run_portfolio_phase"]
+__all__ = ["compute_portfolio", "portfolio_inputs", "run_portfolio_phase"]
+
+
+def portfolio_inputs(
+    calls: Mapping[str, PortfolioCall], metrics: Sequence[MetricStep]
+) -> tuple[str, ...]:
+    """The per-account values the portfolio phase reads: all it needs to keep per account
+    when the accounts themselves cannot all be held in memory."""
+    names = [call.argument for call in calls.values()]
+    for step in metrics:
+        names.extend(step.inputs)
+    return tuple(dict.fromkeys(names))
+
+
+def compute_portfolio(
+    ids: Sequence[str],
+    columns: Mapping[str, Sequence[Any]],
+    calls: Mapping[str, PortfolioCall],
+    metrics: Sequence[MetricStep],
+) -> tuple[dict[str, list[Any]], dict[int, list[str]]]:
+    """Every portfolio column, from the per-account inputs named by :func:`portfolio_inputs`.
+
+    :returns: values key -> one value per account, and warnings by account position.
+    :raises PluginError: a portfolio function or metric raised, or returned the wrong number
+        of results; the plugin and the capability are named. A portfolio rule failing concerns
+        every account, so the run stops rather than mis-rank the rest.
+    """
+    n = len(ids)
+    results: dict[str, list[Any]] = {}
+    for key, call in calls.items():
+        column = list(columns[call.argument])
+        results[key] = _call(
+            call.function.plugin,
+            f"function `{call.function.name}`",
+            lambda column=column, call=call: call.function.fn(column, *call.constants),
+            n,
+        )
+    rolled, warnings = compute_rollups(
+        ids, columns, [step.rollup for step in metrics if step.rollup is not None]
+    )
+    results.update(rolled)
+    for step in metrics:
+        metric = step.metric
+        if metric is None:
+            continue  # a roll-up, computed above
+        args = [list(columns[name]) for name in step.inputs]
+        results[step.name] = _call(
+            metric.plugin,
+            f"metric `{metric.name}`",
+            lambda metric=metric, args=args: metric.fn(*args),
+            n,
+        )
+    return results, warnings
 
 
 def run_portfolio_phase(
@@ -30,36 +82,15 @@ def run_portfolio_phase(
     calls: Mapping[str, PortfolioCall],
     metrics: Sequence[MetricStep],
 ) -> None:
-    """Compute every portfolio column and store each account's value under its key.
-
-    :raises PluginError: a portfolio function or metric raised, or returned the wrong number
-        of results; the plugin and the capability are named. A portfolio rule failing concerns
-        every account, so the run stops rather than mis-rank the rest.
-    """
-    for key, call in calls.items():
-        column = [acc.values.get(call.argument) for acc in runs]
-        results = _call(
-            call.function.plugin,
-            f"function `{call.function.name}`",
-            lambda column=column, call=call: call.function.fn(column, *call.constants),
-            len(runs),
-        )
-        for acc, value in zip(runs, results, strict=True):
+    """The portfolio phase over accounts held in memory: results go into each namespace."""
+    names = portfolio_inputs(calls, metrics)
+    columns = {name: [acc.values.get(name) for acc in runs] for name in names}
+    results, warnings = compute_portfolio([acc.account_id for acc in runs], columns, calls, metrics)
+    for key, column in results.items():
+        for acc, value in zip(runs, column, strict=True):
             acc.values[key] = value
-    run_rollups(runs, [step.rollup for step in metrics if step.rollup is not None])
-    for step in metrics:
-        metric = step.metric
-        if metric is None:
-            continue  # a roll-up, computed above
-        columns = [[acc.values.get(name) for acc in runs] for name in step.inputs]
-        results = _call(
-            metric.plugin,
-            f"metric `{metric.name}`",
-            lambda metric=metric, columns=columns: metric.fn(*columns),
-            len(runs),
-        )
-        for acc, value in zip(runs, results, strict=True):
-            acc.values[step.name] = value
+    for i, messages in warnings.items():
+        runs[i].out["warnings"].extend(messages)
 
 
 def _call(plugin: str, what: str, thunk: Any, expected: int) -> list[Any]:

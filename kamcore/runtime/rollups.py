@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ..types import NUMBER, Type
-from .context import AccountRun, CompileContext
+from .context import CompileContext
 from .rules import did_you_mean
 
-__all__ = ["METHODS", "Rollup", "compile_rollups", "run_rollups"]
+__all__ = ["METHODS", "Rollup", "check_rollups", "compile_rollups", "compute_rollups"]
 
 #: How a parent's figure is formed from the figures in its subtree.
 METHODS: Final = ("own", "sum", "mean", "weighted_mean", "min", "max", "worst")
@@ -127,21 +127,23 @@ def check_rollups(ctx: CompileContext, rollups: Sequence[Rollup]) -> None:
         ctx.use("parent_id")
 
 
-def _tree(runs: Sequence[AccountRun]) -> tuple[list[list[int]], list[int]]:
-    """Children of each account and a bottom-up order (children before parents).
+def _tree(
+    ids: Sequence[str], parents: Sequence[Any]
+) -> tuple[list[list[int]], list[int], dict[int, list[str]]]:
+    """Children of each account, a bottom-up order (children before parents), and warnings.
 
     A ``parent_id`` loop is broken at the account where the walk meets it, and every account on
     the loop gets a warning naming it.
     """
-    index = {acc.account_id: i for i, acc in enumerate(runs)}
+    index = {account_id: i for i, account_id in enumerate(ids)}
     parent: list[int | None] = []
-    for i, acc in enumerate(runs):
-        p = acc.values.get("parent_id")
+    for i, p in enumerate(parents):
         j = index.get(str(p)) if p is not None else None
         parent.append(None if j == i else j)
+    warnings: dict[int, list[str]] = {}
     # break loops: walk up from every account; meeting an account of the current walk is a loop
-    state = [0] * len(runs)  # 0 unseen, 1 on the current walk, 2 done
-    for start in range(len(runs)):
+    state = [0] * len(ids)  # 0 unseen, 1 on the current walk, 2 done
+    for start in range(len(ids)):
         walk: list[int] = []
         at: int | None = start
         while at is not None and state[at] == 0:
@@ -150,16 +152,16 @@ def _tree(runs: Sequence[AccountRun]) -> tuple[list[list[int]], list[int]]:
             at = parent[at]
         if at is not None and state[at] == 1:  # a loop from `at` back to itself
             loop = walk[walk.index(at) :]
-            names = " → ".join([runs[k].account_id for k in loop] + [runs[at].account_id])
+            names = " → ".join([ids[k] for k in loop] + [ids[at]])
             for k in loop:
-                runs[k].out["warnings"].append(
+                warnings.setdefault(k, []).append(
                     f"parent_id forms a loop ({names}); roll-ups treat "
-                    f"{runs[loop[-1]].account_id} as the top of its hierarchy"
+                    f"{ids[loop[-1]]} as the top of its hierarchy"
                 )
             parent[loop[-1]] = None
         for k in walk:
             state[k] = 2
-    children: list[list[int]] = [[] for _ in runs]
+    children: list[list[int]] = [[] for _ in ids]
     roots: list[int] = []
     for i, p in enumerate(parent):
         (roots if p is None else children[p]).append(i)
@@ -172,27 +174,32 @@ def _tree(runs: Sequence[AccountRun]) -> tuple[list[list[int]], list[int]]:
             continue
         stack.append((node, True))
         stack.extend((c, False) for c in reversed(children[node]))
-    return children, order
+    return children, order, warnings
 
 
-def run_rollups(runs: Sequence[AccountRun], rollups: Sequence[Rollup]) -> None:
-    """Compute every roll-up for every account in one bottom-up pass each."""
+def compute_rollups(
+    ids: Sequence[str], columns: Mapping[str, Sequence[Any]], rollups: Sequence[Rollup]
+) -> tuple[dict[str, list[Any]], dict[int, list[str]]]:
+    """Every roll-up for every account, one bottom-up pass each.
+
+    :param columns: each name in :attr:`Rollup.inputs` -> its value for every account.
+    :returns: roll-up name -> one value per account, and warnings by account position.
+    """
     if not rollups:
-        return
-    children, order = _tree(runs)
+        return {}, {}
+    children, order, warnings = _tree(ids, columns["parent_id"])
+    results: dict[str, list[Any]] = {}
+    n = len(ids)
     for rollup in rollups:
-        own = [acc.values.get(rollup.metric) for acc in runs]
+        own = columns[rollup.metric]
         if rollup.method == "own":
-            for acc, value in zip(runs, own, strict=True):
-                acc.values[rollup.name] = value
+            results[rollup.name] = list(own)
             continue
-        weights = (
-            [acc.values.get(rollup.weight) for acc in runs] if rollup.weight else [1.0] * len(runs)
-        )
+        weights = columns[rollup.weight] if rollup.weight else [1.0] * n
         # per subtree: (sum of w*x, sum of w, count, min, max), over present figures only
         below: list[tuple[float, float, int, float | None, float | None]] = [
             (0.0, 0.0, 0, None, None)
-        ] * len(runs)
+        ] * n
         subtree: list[tuple[float, float, int, float | None, float | None]] = list(below)
         for i in order:
             acc_sum = acc_w = 0.0
@@ -200,8 +207,8 @@ def run_rollups(runs: Sequence[AccountRun], rollups: Sequence[Rollup]) -> None:
             low: float | None = None
             high: float | None = None
             for c in children[i]:
-                s, w, n, lo, hi = subtree[c]
-                acc_sum, acc_w, count = acc_sum + s, acc_w + w, count + n
+                s, w, k, lo, hi = subtree[c]
+                acc_sum, acc_w, count = acc_sum + s, acc_w + w, count + k
                 low = lo if low is None or (lo is not None and lo < low) else low
                 high = hi if high is None or (hi is not None and hi > high) else high
             below[i] = (acc_sum, acc_w, count, low, high)
@@ -213,8 +220,8 @@ def run_rollups(runs: Sequence[AccountRun], rollups: Sequence[Rollup]) -> None:
                 high = x if high is None or x > high else high
             subtree[i] = (acc_sum, acc_w, count, low, high)
         pick = subtree if rollup.include_self else below
-        for i, acc in enumerate(runs):
-            acc.values[rollup.name] = _finish(rollup, pick[i])
+        results[rollup.name] = [_finish(rollup, agg) for agg in pick]
+    return results, warnings
 
 
 def _finish(rollup: Rollup, agg: tuple[float, float, int, float | None, float | None]) -> Any:

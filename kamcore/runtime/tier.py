@@ -24,7 +24,7 @@ from .rules import evaluate
 if TYPE_CHECKING:
     from ..expr import CompiledExpr
 
-__all__ = ["Cap", "TierSection", "apply_caps", "compile_tier"]
+__all__ = ["Cap", "TierSection", "apply_caps", "cap_demotions", "compile_tier", "demote"]
 
 
 @dataclass(frozen=True)
@@ -160,29 +160,60 @@ def compile_tier(
     return TierSection(values, expr, tier_table, downgrade_after, tuple(caps))
 
 
-def apply_caps(section: TierSection, runs: Sequence[AccountRun]) -> None:
-    """Apply the caps over the whole portfolio, in tier order so demotions cascade."""
+def cap_demotions(
+    section: TierSection,
+    ids: Sequence[str],
+    tiers: Sequence[str | None],
+    order_values: Mapping[str, Sequence[Any]],
+) -> dict[int, list[tuple[str, Cap, str]]]:
+    """Which accounts the caps demote, from each account's tier and ranking values only.
+
+    Caps run in tier order, so an account falling into a capped tier competes there too.
+
+    :param order_values: each cap's ``order_by`` name -> its value for every account.
+    :returns: account position -> each demotion in order: (the tier it fell to, the cap, the
+        note); the last tier is the account's final one.
+    """
+    current = list(tiers)
+    demoted: dict[int, list[tuple[str, Cap, str]]] = {}
     for cap in sorted(section.caps, key=lambda c: section.values.index(c.value)):
-        members = [acc for acc in runs if acc.out["tier"] == cap.value]
+        members = [i for i, tier in enumerate(current) if tier == cap.value]
         if len(members) <= cap.max:
             continue
-        members.sort(key=lambda acc: _rank_key(acc, cap.order_by))
+        column = order_values[cap.order_by]
+        members.sort(key=lambda i: _rank_key(column[i], ids[i]))
         fallback = section.values[section.values.index(cap.value) + 1]
-        for position, acc in enumerate(members[cap.max :], start=cap.max + 1):
-            acc.values["tier"] = fallback
-            acc.out["tier"] = fallback
-            trace.record(
-                acc,
-                cap.key_path,
-                "cap",
-                (cap.order_by,),
+        for position, i in enumerate(members[cap.max :], start=cap.max + 1):
+            current[i] = fallback
+            note = (
                 f"over the cap of {cap.max} `{cap.value}` (ranked {position} by "
-                f"{cap.order_by}); falls to `{fallback}`",
+                f"{cap.order_by}); falls to `{fallback}`"
             )
+            demoted.setdefault(i, []).append((fallback, cap, note))
+    return demoted
 
 
-def _rank_key(acc: AccountRun, order_by: str) -> tuple[int, float, str]:
-    value = acc.values.get(order_by)
+def apply_caps(section: TierSection, runs: Sequence[AccountRun]) -> None:
+    """Apply the caps to accounts held in memory."""
+    order_values = {
+        cap.order_by: [acc.values.get(cap.order_by) for acc in runs] for cap in section.caps
+    }
+    demoted = cap_demotions(
+        section, [acc.account_id for acc in runs], [acc.out["tier"] for acc in runs], order_values
+    )
+    for i, steps in demoted.items():
+        for tier, cap, note in steps:
+            demote(runs[i], tier, cap, note)
+
+
+def demote(acc: AccountRun, tier: str, cap: Cap, note: str) -> None:
+    """Set the tier a cap gave the account, with the fired-rule record saying why."""
+    acc.values["tier"] = tier
+    acc.out["tier"] = tier
+    trace.record(acc, cap.key_path, "cap", (cap.order_by,), note)
+
+
+def _rank_key(value: Any, account_id: str) -> tuple[int, float, str]:
     if value is None:
-        return (1, 0.0, acc.account_id)
-    return (0, -float(value), acc.account_id)
+        return (1, 0.0, account_id)
+    return (0, -float(value), account_id)
