@@ -40,12 +40,18 @@ class Type:
     :param item: the element type of a ``list``.
     :param unit: a currency code for money (``"CNY"``) or a unit such as ``"days"``; informative
         except that adding money in two different currencies is refused.
+    :param choices: the declared values of a string fact (``[inputs.<x>] values``; for a
+        ``list``, of its items). Known when the policy loads, so the checker refuses
+        ``industry == "retial"``, a test that would silently never match. Informative only
+        otherwise: :meth:`accepts` and ``str()`` ignore it, a value of another string type may
+        still be used where this one is expected.
     """
 
     kind: str
     optional: bool = False
     item: Type | None = None
     unit: str | None = None
+    choices: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -57,11 +63,15 @@ class Type:
         return self.kind in ("number", "integer")
 
     def as_optional(self, optional: bool = True) -> Type:
-        """The same type, marked as possibly missing (or not)."""
+        """The same type (unit and choices kept), marked as possibly missing (or not)."""
         return replace(self, optional=optional)
 
     def accepts(self, other: Type) -> bool:
-        """Whether a value of type ``other`` may be used where this type is expected."""
+        """Whether a value of type ``other`` may be used where this type is expected.
+
+        Choices are not compared: they catch literal typos, they do not make two string facts
+        incompatible.
+        """
         if self.kind == "any" or other.kind == "any":
             return True
         if other.kind == "none":

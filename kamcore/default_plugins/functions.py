@@ -17,12 +17,13 @@ from typing import Any
 
 from ..hookspecs import hookimpl
 from ..registry import Function
-from ..types import NONE, Type
+from ..types import NONE, Type, as_type_name
 from ._values import as_date
 
 __all__ = [
     "clamp",
     "coalesce",
+    "coalesce_type",
     "days_between",
     "days_since",
     "kamcore_register_functions",
@@ -136,16 +137,26 @@ def _numeric_result(args: Sequence[Type]) -> Type:
     return Type(kind, unit=_common_unit(args))
 
 
-def _unified(args: Sequence[Type]) -> Type:
+def coalesce_type(args: Sequence[Type]) -> Type:
     """The type of ``coalesce(...)``: what its arguments have in common.
 
     Missing only if every argument may be missing: one certain argument makes the result
-    certain.
+    certain. Arguments of different kinds are refused rather than typed ``any``: the result
+    would be an integer for one account and a text for the next, and ``coalesce(n, code) > 5``
+    would then fail per account instead of once, when the policy loads. An ``any`` argument
+    (a plugin fact of unknown type) is compatible with every kind and makes the result ``any``.
+    Declared values (:attr:`Type.choices`) are kept only when every argument has some: a
+    literal fallback (``coalesce(industry, "other")``) may be any text.
+
+    :raises TypeError: for arguments of different kinds; the expression checker reports it as
+        "`coalesce` cannot take these arguments: ...".
     """
     present = [a for a in args if a.kind != "none"]
     optional = all(a.optional for a in args)
     if not present:
         return NONE
+    if any(a.kind == "any" for a in present):
+        return Type("any", optional=optional)
     kinds = {a.kind for a in present}
     item = None
     if kinds <= {"integer", "number"}:
@@ -155,8 +166,13 @@ def _unified(args: Sequence[Type]) -> Type:
         items = {a.item for a in present}
         item = items.pop() if len(items) == 1 else None
     else:
-        kind = "any"
-    return Type(kind, optional=optional, item=item, unit=_common_unit(present))
+        names = list(dict.fromkeys(as_type_name(a) for a in present))
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        raise TypeError(f"its arguments must all have the same type, but they are {listed}")
+    choices: frozenset[str] | None = None
+    if all(a.choices is not None for a in present):
+        choices = frozenset(value for a in present for value in a.choices or ())
+    return Type(kind, optional, item, _common_unit(present), choices)
 
 
 def _round_result(args: Sequence[Type]) -> Type:
@@ -202,7 +218,7 @@ _FUNCTIONS: tuple[Function, ...] = (
         "coalesce",
         coalesce,
         ("any",),
-        _unified,
+        coalesce_type,
         doc="The first argument that is not missing.",
         variadic=True,
         min_args=1,

@@ -32,7 +32,7 @@ from .emit import (
 )
 from .parse import Source
 from .scope import PortfolioCall, Scope
-from .suggest import literal_word_message, unknown_message
+from .suggest import literal_word_message, not_a_choice_message, unknown_message
 from .typerules import (
     ARITHMETIC_SYMBOLS,
     arithmetic_result,
@@ -355,10 +355,13 @@ class Checker:
                 continue
             written = "not in" if isinstance(op, ast.NotIn) else symbol
             if isinstance(op, ast.In | ast.NotIn):
-                checked.append(self._container(left, right, written))
+                checked.append(self._container(left, originals[index], right, written))
             else:
                 other = self.check(right)
                 self._check_comparison(left, other, written, isinstance(op, ast.Eq), column)
+                if isinstance(op, ast.Eq | ast.NotEq):
+                    self._check_choice(left, other, right)
+                    self._check_choice(other, left, originals[index])
                 checked.append(other)
             needs_value[index] = needs_value[index + 1] = True
         nodes = [
@@ -395,7 +398,24 @@ class Checker:
         if lt.is_numeric and rt.is_numeric and units_clash(lt, rt):
             raise self.error(message + ": they are in different units", column)
 
-    def _container(self, left: Checked, right: ast.expr, symbol: str) -> Checked:
+    def _check_choice(self, subject: Checked, literal: Checked, node: ast.AST) -> None:
+        """Refuse a literal text that ``subject``'s declared values rule out.
+
+        ``industry == "retial"`` type-checks (a string with a string) but can never hold, and
+        ``!=`` always does: the rule silently never (or always) fires. The declared values
+        (:attr:`Type.choices`, from ``[inputs.<x>] values``) are known when the policy loads,
+        so the typo is reported here, at the literal. For a list, they are its items' values.
+        """
+        choices = subject.type.choices
+        if choices is None or not literal.literal or not isinstance(literal.node, ast.Constant):
+            return
+        value = literal.node.value
+        if isinstance(value, str) and value not in choices:
+            raise self.error(not_a_choice_message(value, subject.text, choices), node)
+
+    def _container(
+        self, left: Checked, left_node: ast.expr, right: ast.expr, symbol: str
+    ) -> Checked:
         """The right side of ``in``: a literal list, a list value, or a text (substring)."""
         if isinstance(right, ast.Tuple | ast.List):
             items: list[Checked] = []
@@ -409,6 +429,7 @@ class Checker:
                         column,
                     )
                 self._check_comparison(left, item, symbol, True, column)
+                self._check_choice(left, item, element)
                 items.append(item)
             nodes = [self.required(item) for item in items]
             container: ast.expr
@@ -424,6 +445,7 @@ class Checker:
         if rt.kind == "list":
             if rt.item is not None and not comparable(lt, rt.item, ordering=False):
                 raise self.error(looked_for, right)
+            self._check_choice(checked, left, left_node)
         elif rt.kind == "string":
             if lt.kind not in ("string", "any"):
                 raise self.error(looked_for, right)

@@ -25,7 +25,12 @@ from .parse import parse
 from .scope import CompiledExpr, Scope
 from .typerules import describe
 
-__all__ = ["build_function", "compile_expression", "runtime_globals"]
+__all__ = ["CODE_FILENAME", "build_function", "compile_expression", "runtime_globals"]
+
+#: The file name of every compiled expression and cell's code object. A traceback whose
+#: innermost frame has it failed in the expression's own operators, not in a function it calls
+#: (see :func:`kamcore.runtime.rules.expression_failure`).
+CODE_FILENAME = "<kamcore expression>"
 
 
 def runtime_globals(bound: Mapping[str, Function]) -> dict[str, Any]:
@@ -54,7 +59,7 @@ def build_function(
     ast.fix_missing_locations(wrapper)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        module = compile(wrapper, "<kamcore expression>", "eval")
+        module = compile(wrapper, CODE_FILENAME, "eval")
     code = next(c for c in module.co_consts if isinstance(c, CodeType))
     return FunctionType(code, namespace, name)
 

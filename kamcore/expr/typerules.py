@@ -93,7 +93,9 @@ def arithmetic_result(op: str, a: Type, b: Type) -> Type | None:
         return STRING.as_optional(optional)
     if a.kind == "any" or b.kind == "any":
         if a.kind in ("any", "number", "integer") and b.kind in ("any", "number", "integer"):
-            return ANY
+            # Keep "may be missing": a caller that needs a value (a comparison) must get its
+            # missing-value check, or `None > 5` fails as a raw TypeError for the account.
+            return ANY.as_optional(optional)
         return None
     if not (a.is_numeric and b.is_numeric):
         return None
@@ -106,6 +108,14 @@ def arithmetic_result(op: str, a: Type, b: Type) -> Type | None:
     else:
         unit = a.unit if b.unit is None else None
     return replace(base, optional=optional, unit=unit)
+
+
+def _either_choices(a: Type, b: Type) -> frozenset[str] | None:
+    """The declared values of a result that is either ``a`` or ``b``: both sets together, or
+    none when one side may be any text (a literal branch, an undeclared fact)."""
+    if a.choices is None or b.choices is None:
+        return None
+    return a.choices | b.choices
 
 
 def unify(a: Type, b: Type) -> Type | None:
@@ -122,9 +132,11 @@ def unify(a: Type, b: Type) -> Type | None:
         return replace(base, optional=optional, unit=a.unit if a.unit == b.unit else None)
     if a.kind != b.kind:
         return None
+    choices = _either_choices(a, b)
     if a.kind == "list":
         item = a.item if a.item == b.item else None
-        return Type("list", optional=optional, item=item)
+        return Type("list", optional=optional, item=item, choices=choices)
     if a.kind == "boolean":
         return BOOLEAN.as_optional(optional)
-    return replace(a, optional=optional, unit=a.unit if a.unit == b.unit else None)
+    unit = a.unit if a.unit == b.unit else None
+    return replace(a, optional=optional, unit=unit, choices=choices)

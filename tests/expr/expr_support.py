@@ -2,19 +2,19 @@
 
 The functions mirror the built-in vocabulary's signatures (``coalesce``, ``clamp``,
 ``days_since``, ``days_between``, ``percentile``, ``top_n``) but are defined here, so these
-tests exercise the dialect alone and record every call they make.
+tests exercise the dialect alone and record every call they make. ``coalesce`` takes its
+result type from the built-in one, so the docs examples show the message a policy author gets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from kamcore.default_plugins.functions import coalesce_type
 from kamcore.expr import Scope
-from kamcore.expr.typerules import unify
 from kamcore.registry import Function
-from kamcore.types import BOOLEAN, DATE, INTEGER, NONE, NUMBER, STRING, Type
+from kamcore.types import BOOLEAN, DATE, INTEGER, NUMBER, STRING, Type
 
 #: Every call any test function received, to prove "not called" where the dialect promises it.
 CALLS: list[tuple[str, tuple[Any, ...]]] = []
@@ -23,15 +23,6 @@ CALLS: list[tuple[str, tuple[Any, ...]]] = []
 def _coalesce(*values: Any) -> Any:
     CALLS.append(("coalesce", values))
     return next((v for v in values if v is not None), None)
-
-
-def _coalesce_type(args: Sequence[Type]) -> Type:
-    result: Type | None = NONE
-    for arg in args:
-        result = unify(result, arg) if result is not None else None
-    if result is None:
-        raise ValueError("its arguments must all have the same type")
-    return result.as_optional(all(a.optional for a in args))
 
 
 def _clamp(x: float, lo: float, hi: float) -> float:
@@ -58,7 +49,7 @@ FUNCTIONS: dict[str, Function] = {
         "coalesce",
         _coalesce,
         (Type("any", optional=True),),
-        _coalesce_type,
+        coalesce_type,
         variadic=True,
         min_args=1,
         handles_missing=True,

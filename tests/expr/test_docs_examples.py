@@ -25,8 +25,10 @@ can sit in the docs unchecked.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -50,7 +52,9 @@ FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 LINE = re.compile(r"^(?P<source>.*?)\s+# (?P<kind>=>|error:|missing:|raises:)\s*(?P<want>.*)$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 AS_OF = date(2024, 6, 1)
-SCOPE = make_scope()
+#: Facts the page declares with their values (``[inputs.<x>] values``), as a policy would.
+DECLARED = {"industry": frozenset({"retail", "fmcg", "ict"})}
+SCOPE = make_scope(**{name: replace(NAMES[name], choices=v) for name, v in DECLARED.items()})
 
 
 def blocks() -> Iterator[tuple[str, str, int]]:
@@ -152,7 +156,7 @@ def test_cell_examples(body: str) -> None:
         name = column
         check_line(
             line,
-            lambda cell, name=name: compile_unary_test(cell, name, NAMES[name], SCOPE),
+            lambda cell, name=name: compile_unary_test(cell, name, SCOPE.names[name], SCOPE),
             lambda test, name=name, values=values: test.test(values[name], values),
         )
 
@@ -197,3 +201,5 @@ def test_the_facts_table_matches_the_example_scope() -> None:
     section = text.split("The examples use these facts:", 1)[1].split("\n\n## ", 1)[0]
     table = dict(re.findall(r"^\| `([\w.]+)` \| ([^|]+?) \|$", section, re.MULTILINE))
     assert table == {name: str(type_) for name, type_ in NAMES.items()}
+    declared = re.findall(r"`([\w.]+)` is declared with its values, `values = (\[.*?\])`", section)
+    assert {name: frozenset(json.loads(values)) for name, values in declared} == DECLARED

@@ -354,5 +354,6 @@ def test_a_refusing_result_type_is_an_expression_error() -> None:
     with pytest.raises(ExpressionError) as info:
         compile_expression("coalesce(nps, 'x')", make_scope())
     assert info.value.message == (
-        "`coalesce` cannot take these arguments: its arguments must all have the same type"
+        "`coalesce` cannot take these arguments: "
+        "its arguments must all have the same type, but they are integer and string"
     )

@@ -10,12 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kamcore.errors import ExpressionError
+from kamcore.expr import Scope, compile_expression
 from kamcore.registry import Function, Registry
 from kamcore.types import NONE, Type
 
 AS_OF = date(2024, 6, 30)
 INT, NUM, STR = Type("integer"), Type("number"), Type("string")
 CNY = Type("number", unit="CNY")
+CHANNEL = Type("string", choices=frozenset({"direct", "online"}))
+REGION = Type("string", choices=frozenset({"east"}))
 
 
 @pytest.fixture
@@ -94,15 +98,55 @@ def test_coalesce_returns_the_first_present_value(fn: Any) -> None:
         ([CNY.as_optional(), CNY], CNY),
         ([STR.as_optional(), STR], STR),
         ([STR.as_optional(), NONE], STR.as_optional()),
-        ([STR.as_optional(), INT], Type("any")),
         ([NONE], NONE),
         ([Type("boolean", optional=True), Type("boolean")], Type("boolean")),
+        # a fact of unknown type goes with anything; the result is unknown too
+        ([Type("any", optional=True), INT], Type("any")),
+        ([Type("any", optional=True), NONE], Type("any", optional=True)),
+        # declared values survive only when every argument has some
+        (
+            [CHANNEL.as_optional(), REGION],
+            Type("string", choices=frozenset({"direct", "online", "east"})),
+        ),
+        ([CHANNEL.as_optional(), STR], STR),
     ],
 )
 def test_coalesce_result_type_unifies_its_arguments(
     fn: Any, args: list[Type], expected: Type
 ) -> None:
     assert fn("coalesce").result_type(args) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "kinds"),
+    [
+        ([INT.as_optional(), STR.as_optional()], "integer and string"),
+        ([STR.as_optional(), INT], "string and integer"),
+        ([Type("date", optional=True), NUM, NONE, STR], "date, number and string"),
+        ([Type("list", item=STR, optional=True), STR], "list[string] and string"),
+    ],
+)
+def test_coalesce_refuses_arguments_of_different_kinds(
+    fn: Any, args: list[Type], kinds: str
+) -> None:
+    """A mixed result would be a number for one account and a text for the next: refused when
+    the policy loads, not a TypeError per account (``coalesce(n, code) > 5``)."""
+    with pytest.raises(TypeError) as info:
+        fn("coalesce").result_type(args)
+    assert str(info.value) == f"its arguments must all have the same type, but they are {kinds}"
+
+
+def test_mixed_coalesce_is_reported_by_the_checker(builtins: Registry) -> None:
+    scope = Scope(
+        names={"n": INT.as_optional(), "code": STR.as_optional()}, functions=builtins.functions
+    )
+    with pytest.raises(ExpressionError) as info:
+        compile_expression("coalesce(n, code) > 5", scope)
+    assert info.value.message == (
+        "`coalesce` cannot take these arguments: "
+        "its arguments must all have the same type, but they are integer and string"
+    )
+    assert compile_expression("coalesce(n, 0) > 5", scope).fn({"n": None}) is False
 
 
 def test_pct_change(fn: Any) -> None:
