@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,8 @@ def _named_plugins(plugins: PluginsArg) -> dict[str, object]:
 def _as_date(value: date | str | None) -> date:
     if value is None:
         return date.today()
+    if isinstance(value, datetime):  # a datetime is a date too, but evaluations count days
+        return value.date()
     if isinstance(value, date):
         return value
     try:
@@ -159,7 +161,8 @@ class Engine:
         from .runtime.compile import compile_policy
 
         host = PluginHost(_named_plugins(plugins), environ)
-        wanted = doc.data.get("policy", {}).get("plugins", [])
+        header = doc.data.get("policy")
+        wanted = header.get("plugins", []) if isinstance(header, Mapping) else []
         if isinstance(wanted, list):
             host.activate([str(p) for p in wanted])
         schemas = host.collect_config_schemas()
@@ -167,8 +170,10 @@ class Engine:
         problems: list[Problem] = validate_document(doc, schemas, active)
         if problems:
             raise PolicyError(problems)
-        registry = host.build_registry(doc.data.get("config", {}))
-        return cls(doc, host, registry, compile_policy(doc, registry))
+        configs = doc.data.get("config", {})
+        registry = host.build_registry(configs if isinstance(configs, Mapping) else {}, schemas)
+        policy = compile_policy(doc, registry, raise_plugin_errors=host.raise_errors)
+        return cls(doc, host, registry, policy)
 
     # -- identity -----------------------------------------------------------------------------
 
@@ -190,6 +195,15 @@ class Engine:
     def plugins(self) -> dict[str, str | None]:
         """Active plugins and their versions."""
         return self.host.plugin_versions()
+
+    @property
+    def overrides(self) -> list[tuple[str, str, str]]:
+        """Built-in capabilities an external plugin replaced: ``(kind, name, plugin)``.
+
+        Replacing a built-in (say ``percentile``) is allowed, so that a pack can refine the
+        generic vocabulary; it is listed here (and by ``kam plugins``) so it never goes unseen.
+        """
+        return list(self.registry.overrides)
 
     # -- evaluating ---------------------------------------------------------------------------
 

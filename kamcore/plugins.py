@@ -198,7 +198,17 @@ class PluginHost:
         caller = getattr(self.pm.hook, hook_name)
         # pluggy calls implementations last-registered-first (tryfirst/trylast respected); we
         # keep that order but call each one ourselves so registrations are attributed.
-        return [i for i in reversed(caller.get_hookimpls()) if not (i.wrapper or i.hookwrapper)]
+        impls = list(reversed(caller.get_hookimpls()))
+        for impl in impls:
+            if impl.wrapper or impl.hookwrapper:
+                # a wrapper around a registration hook would have nothing to wrap: refuse it
+                # rather than skip it silently
+                raise PluginError(
+                    impl.plugin_name,
+                    hook_name,
+                    "registration hooks take no wrapper=True/hookwrapper=True implementation",
+                )
+        return impls
 
     def call(
         self,
@@ -246,14 +256,20 @@ class PluginHost:
         )
         return dict(registry.config_schemas)
 
-    def build_registry(self, configs: Mapping[str, Mapping[str, Any]]) -> Registry:
+    def build_registry(
+        self,
+        configs: Mapping[str, Mapping[str, Any]],
+        schemas: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> Registry:
         """Call every registration hook and return what the plugins registered.
 
         A fresh :class:`Registry` is filled and returned only when every hook succeeded, so a
         failing plugin never leaves an engine half-built.
         """
         registry = Registry(builtin_plugins=frozenset(self.builtin))
-        registry.config_schemas.update(self.collect_config_schemas())
+        registry.config_schemas.update(
+            self.collect_config_schemas() if schemas is None else schemas
+        )
         steps: list[tuple[str, Callable[[Any, str, str], None]]] = [
             ("kamcore_register_facts", registry.register_fact),
             ("kamcore_register_metrics", registry.register_metric),

@@ -158,9 +158,19 @@ def test_a_plugin_raising_during_evaluation_names_the_plugin_and_the_hook(
         'plugin "exploding" raised in metric `boom` (registered through '
         "kamcore_register_metrics): RuntimeError: cannot handle 3.0"
     )
+    # the switch is read when an engine is built, from its environment
+    debugging = Engine.from_text(
+        policy,
+        plugins={"exploding": ExplodingMetric()},
+        environ={"KAMCORE_RAISE_PLUGIN_ERRORS": "1"},
+    )
+    with pytest.raises(RuntimeError, match=r"cannot handle 3\.0"):
+        debugging.evaluate_portfolio([{"id": "A", "boom_input": 3}], as_of="2026-01-31")
     monkeypatch.setenv("KAMCORE_RAISE_PLUGIN_ERRORS", "1")
     with pytest.raises(RuntimeError, match=r"cannot handle 3\.0"):
-        engine.evaluate_portfolio([{"id": "A", "boom_input": 3}], as_of="2026-01-31")
+        Engine.from_text(policy, plugins={"exploding": ExplodingMetric()}).evaluate_portfolio(
+            [{"id": "A", "boom_input": 3}], as_of="2026-01-31"
+        )
 
 
 def test_a_plugin_function_raising_names_the_plugin() -> None:
@@ -285,3 +295,153 @@ def test_a_plugin_function_raising_in_a_single_evaluation_names_the_plugin() -> 
     engine = Engine.from_text(policy, plugins={"exploding": ExplodingMetric()})
     with pytest.raises(AccountError, match='plugin "exploding" raised in function `fragile`'):
         engine.evaluate_dict({"id": "B", "boom_input": 30}, as_of="2026-01-31")
+
+
+def test_downgrade_counts_consecutive_evaluations_below_whichever_lower_tier() -> None:
+    engine = Engine.from_text(
+        TIERS + '\n[tier]\nvalues = ["KA", "NA", "growth"]\ndowngrade_after = 3\n'
+    )
+    previous = engine.evaluate_dict(row("A", 2e6), as_of="2026-01-31")
+    tiers = []
+    for month, revenue in enumerate([5e5, 5e4, 5e5, 5e4], start=2):  # NA, growth, NA, growth
+        previous = engine.evaluate_dict(
+            row("A", revenue), as_of=f"2026-{month:02d}-28", previous=previous
+        )
+        tiers.append((previous["tier"], previous["state"]["tier"]["count"]))
+    # three evaluations below KA in a row downgrade, to the tier of the third; a further
+    # drop below NA then waits its own three evaluations
+    assert tiers == [("KA", 1), ("KA", 2), ("NA", 0), ("NA", 1)]
+
+
+def test_what_the_tier_can_come_out_as_is_checked_when_the_policy_loads() -> None:
+    typo = TIERS.replace('then = ["NA"]', 'then = ["Na"]').replace(
+        'output_values = { tier = ["KA", "NA", "growth"] }\n', ""
+    )
+    policy = typo + '\n[tier]\nvalues = ["KA", "NA", "growth"]\n'
+    with pytest.raises(PolicyError) as info:
+        Engine.from_text(policy)
+    ((key, message),) = [(p.location.key_path, p.message) for p in info.value.problems]
+    assert key == "tables.tier.rules[na].then[0]"
+    assert message == "`Na` is not one of tier.values (KA, NA, growth); did you mean `NA`?"
+
+    collect = TIERS.replace('hit = "FIRST"', 'hit = "COLLECT"').replace(
+        'default = { tier = "growth" }\n', ""
+    )
+    with pytest.raises(PolicyError, match="must give one value per account"):
+        Engine.from_text(collect)
+
+
+def test_a_table_output_may_not_shadow_a_fact_or_another_output() -> None:
+    policy = (
+        TIERS
+        + """
+[tables.shadow]
+hit = "FIRST"
+inputs = ["revenue_12m"]
+outputs = ["revenue_12m"]
+
+[[tables.shadow.rules]]
+id = "zero"
+when = ["-"]
+then = [0]
+"""
+    )
+    with pytest.raises(PolicyError) as info:
+        Engine.from_text(policy)
+    assert [p.message for p in info.value.problems] == [
+        "output `revenue_12m` of table `shadow` has the name of a fact, a metric or an earlier "
+        "table's output; choose another name"
+    ]
+
+
+def test_a_bad_input_default_is_a_located_policy_problem() -> None:
+    policy = HEADER + '\n[inputs.size]\ntype = "integer"\ndefault = "big"\n'
+    policy += '\n[inputs.when]\ntype = "date"\ndefault = "soon"\n'
+    with pytest.raises(PolicyError) as info:
+        Engine.from_text(policy, name="p.toml")
+    keys = [(p.location.key_path, p.location.line) for p in info.value.problems]
+    assert keys == [("inputs.size.default", 8), ("inputs.when.default", 12)]
+
+
+def test_a_non_finite_metric_is_the_accounts_error() -> None:
+    policy = HEADER + '\n[metrics]\nratio = "revenue_12m / 1e-320"\n'
+    result = Engine.from_text(policy).evaluate_portfolio(
+        [row("A", 1e10), row("B", 0.0)], as_of="2026-01-31"
+    )
+    assert [e["account_id"] for e in result] == ["B"]
+    (error,) = result.errors
+    assert error["where"] == "metrics.ratio"
+    assert error["reason"] == "metric `ratio` came out as inf; a figure must be a finite number"
+    assert result.to_jsonl().count("\n") == 1
+
+
+def test_as_of_may_be_a_datetime_and_counts_days() -> None:
+    from datetime import datetime
+
+    engine = Engine.from_text(TIERS)
+    evaluation = engine.evaluate_dict(row("A", 2e6), as_of=datetime(2026, 1, 31, 17, 45))
+    assert evaluation["as_of"] == "2026-01-31"
+
+
+def test_a_header_of_the_wrong_type_is_a_validation_problem_not_a_crash() -> None:
+    with pytest.raises(PolicyError, match="policy"):
+        Engine.from_text('policy = "x"\n')
+
+
+def test_a_repeated_account_id_is_refused_not_silently_merged() -> None:
+    engine = Engine.from_text(TIERS)
+    rows = [row("A", 1.0), row("B", 2.0), row("A", 3.0)]
+    for result in (
+        engine.evaluate_portfolio(rows, as_of="2026-01-31"),
+        Engine.from_text(
+            TIERS + '\n[[segments.rules]]\nid = "t"\nwhen = "percentile(revenue_12m) > 0.5"\n'
+        ).evaluate_portfolio(rows, as_of="2026-01-31"),
+    ):
+        assert [e["account_id"] for e in result] == ["A", "B"]
+        assert result.errors == [
+            {
+                "account_id": "A",
+                "where": "inputs.id",
+                "reason": "account id `A` already appeared at row 1; each account must appear once",
+                "row": 3,
+            }
+        ]
+
+
+class TypoInputs:
+    @hookimpl
+    def kamcore_register_metrics(self, register: Any) -> None:
+        register(Metric("spend_ratio", lambda a, b: a / b, inputs=("revenue_12m", "spendd")))
+
+
+def test_a_plugin_metric_reading_an_undeclared_name_fails_when_the_policy_loads() -> None:
+    policy = HEADER + '\n[[alerts]]\nid = "x"\nwhen = "spend_ratio > 1"\n'
+    with pytest.raises(PolicyError) as info:
+        Engine.from_text(policy, plugins={"typo": TypoInputs()})
+    assert [p.message for p in info.value.problems] == [
+        'metric `spend_ratio` of plugin "typo" reads `spendd`, which no fact, input or metric '
+        "declares (a typo in the plugin's Metric inputs?)"
+    ]
+    # a policy that does not use the metric is not held back by it
+    assert Engine.from_text(HEADER, plugins={"typo": TypoInputs()}).id == "t"
+
+
+class BetterGrowth:
+    @hookimpl
+    def kamcore_register_metrics(self, register: Any) -> None:
+        register(Metric("growth", lambda a, b: 0.0, inputs=("revenue_prev_12m", "revenue_12m")))
+
+
+def test_an_external_plugin_replacing_a_built_in_is_listed_by_the_engine() -> None:
+    engine = Engine.from_text(HEADER, plugins={"better": BetterGrowth()})
+    assert engine.overrides == [("metric", "growth", "better")]
+    assert Engine.from_text(HEADER).overrides == []
+
+
+def test_comparing_the_tier_with_a_value_it_cannot_take_fails_at_load() -> None:
+    policy = TIERS + '\n[[alerts]]\nid = "x"\nwhen = "tier == \'Ka\'"\n'
+    with pytest.raises(PolicyError) as info:
+        Engine.from_text(policy)
+    assert [p.message for p in info.value.problems] == [
+        '`"Ka"` is not one of the values of `tier` ("KA", "NA", "growth"); did you mean `"KA"`?'
+    ]

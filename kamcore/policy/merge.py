@@ -8,12 +8,12 @@ inherited value keep its base's file and line while an overridden one gets the l
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Location, Problem
+from ..expr.suggest import did_you_mean
 from .locate import Position, RawPath
 from .paths import ItemId, Segment, item_label, join_path
 from .values import describe_value
@@ -38,6 +38,9 @@ WHOLE_ARRAYS: tuple[tuple[str, ...], ...] = (
 )
 #: Keys of ``[policy]`` that describe one file and are never inherited from a base.
 NOT_INHERITED = ("id", "extends")
+#: The array whose items may refer to a stage model's transitions (``[lifecycle] model``),
+#: which only the compiler knows: there a ``drop`` is kept for the compiler to apply.
+MODEL_TRANSITIONS = ("lifecycle", "transitions")
 
 
 @dataclass(slots=True)
@@ -85,11 +88,44 @@ def _all_have_ids(items: Sequence[Node]) -> bool:
     return all(_item_id(item) is not None for item in items)
 
 
-class Merger:
-    """Merges layer trees and collects the problems found on the way (never stops at one)."""
+def _is_drop_marker(node: Node) -> bool:
+    """An item kept only to say ``drop = true`` (see :data:`MODEL_TRANSITIONS`)."""
+    if not isinstance(node.value, dict):
+        return False
+    flag = node.value.get("drop")
+    return flag is not None and flag.value is True
 
-    def __init__(self) -> None:
+
+def selects_stage_model(trees: Sequence[Node]) -> bool:
+    """Whether the effective policy has ``[lifecycle] model``.
+
+    A scalar is only ever replaced, never removed, by a later layer, so the effective policy
+    has one exactly when some layer writes one; that is known before merging.
+    """
+    for tree in trees:
+        lifecycle = tree.value.get("lifecycle") if isinstance(tree.value, dict) else None
+        if (
+            lifecycle is not None
+            and isinstance(lifecycle.value, dict)
+            and "model" in lifecycle.value
+        ):
+            return True
+    return False
+
+
+class Merger:
+    """Merges layer trees and collects the problems found on the way (never stops at one).
+
+    :param stage_model: whether the effective policy selects a stage model. Its transitions
+        are the bottom layer of ``lifecycle.transitions``, known only to the compiler: a
+        ``drop`` there stays in the effective policy (merged into the item a base wrote, if
+        any, so the base's item goes too) for the compiler to apply to the model, and a later
+        layer writing the id again takes the dropped item's place.
+    """
+
+    def __init__(self, *, stage_model: bool = False) -> None:
         self.problems: list[Problem] = []
+        self.stage_model = stage_model
 
     def problem(self, message: str, loc: Location, key_path: str) -> None:
         self.problems.append(Problem(message, Location(loc.file, loc.line, loc.column, key_path)))
@@ -128,11 +164,12 @@ class Merger:
         first_seen: dict[str, Location] = {}
         removed: set[str] = set()
         array = join_path(segments)
-        for n, item in enumerate(new):
-            ident = _item_id(item)
+        keep_drops = self.stage_model and _shape(segments) == MODEL_TRANSITIONS
+        for n, written in enumerate(new):
+            ident = _item_id(written)
             label: Segment = ItemId(ident) if ident is not None else n
             item_path = [*segments, label]
-            item, drop = self.take_drop(item, item_path)
+            item, drop = self.take_drop(written, item_path)
             if ident is None:
                 if drop:
                     self.problem(
@@ -154,13 +191,21 @@ class Merger:
                 continue
             first_seen[ident] = item.loc
             if ident in where:
-                if drop:
+                inherited = result[where[ident]]
+                if keep_drops and drop:
+                    result[where[ident]] = self.merge(inherited, written, item_path)
+                elif drop:
                     removed.add(ident)
+                elif keep_drops and _is_drop_marker(inherited):
+                    result[where[ident]] = self.merge(None, item, item_path)
                 else:
-                    result[where[ident]] = self.merge(result[where[ident]], item, item_path)
+                    result[where[ident]] = self.merge(inherited, item, item_path)
+            elif keep_drops:
+                where[ident] = len(result)
+                result.append(self.merge(None, written if drop else item, item_path))
             elif drop:
-                close = difflib.get_close_matches(ident, list(where), n=1)
-                hint = f"; did you mean `{close[0]}`?" if close else ""
+                close = did_you_mean(ident, where)
+                hint = f"; did you mean `{close}`?" if close else ""
                 self.problem(
                     f"cannot drop `{ident}` from [[{array}]]: no base policy defines it{hint}",
                     item.loc,
@@ -201,7 +246,7 @@ def _without_uninherited(tree: Node) -> Node:
 
 def merge_layers(trees: Sequence[Node]) -> tuple[Node, list[Problem]]:
     """Fold the layers, base first, leaf last, into one effective tree."""
-    merger = Merger()
+    merger = Merger(stage_model=selects_stage_model(trees))
     acc: Node | None = None
     for tree in trees:
         acc = merger.merge(None if acc is None else _without_uninherited(acc), tree, [])

@@ -99,6 +99,29 @@ def compose_schema(
     return schema
 
 
+#: Where a ``[[lifecycle.transitions]]`` item's schema is, in the shipped schema.
+_TRANSITION_ITEM = ("$defs", "lifecycle", "properties", "transitions", "items")
+
+
+def _selects_stage_model(data: Mapping[str, Any]) -> bool:
+    lifecycle = data.get("lifecycle")
+    return isinstance(lifecycle, Mapping) and lifecycle.get("model") is not None
+
+
+def _model_transitions_may_be_partial(schema: dict[str, Any]) -> None:
+    """Require of a transition only what a file must write (its ``id``), in place.
+
+    With ``[lifecycle] model``, an item may change one key of a model's transition or drop it
+    (``docs/policy.md``); the model is a registry entry the schema cannot see, so ``from``,
+    ``to`` and ``when`` are checked by the lifecycle compiler, which knows the model's ids.
+    """
+    effective: Any = schema
+    per_file: Any = read_schema("policy")
+    for key in _TRANSITION_ITEM:
+        effective, per_file = effective[key], per_file[key]
+    effective["required"] = list(per_file.get("required", []))
+
+
 def validate_document(
     doc: PolicyDocument,
     plugin_schemas: Mapping[str, Mapping[str, Any]],
@@ -112,6 +135,8 @@ def validate_document(
     """
     active = list(plugin_schemas if active_plugins is None else active_plugins)
     schema = compose_schema(plugin_schemas, active)
+    if _selects_stage_model(doc.data):
+        _model_transitions_may_be_partial(schema)
     validator = _Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors = validator.iter_errors(json_projection(doc.data))
     return explain(errors, doc, active)

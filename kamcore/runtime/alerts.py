@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from ..errors import AccountError, ExpressionError
+from ..errors import AccountError
 from ..types import BOOLEAN, NUMBER, STRING, Type
+from .checks import compile_bands, compile_interval
 from .context import AccountRun, CompileContext
 from .rules import did_you_mean, evaluate
 from .templates import Template, compile_template
@@ -184,55 +185,10 @@ def compile_risk(ctx: CompileContext, spec: Mapping[str, Any]) -> CompiledRisk |
     """
     before = len(ctx.problems)
     score = ctx.expr(spec.get("score", "alert_points"), "risk.score", NUMBER.as_optional())
-    domain = _interval(ctx, spec.get("range", "[0..)"), "risk.range")
-    bands = _compile_bands(ctx, spec.get("bands", []), domain)
+    domain = compile_interval(ctx, spec.get("range", "[0..)"), "risk.range")
+    bands = compile_bands(ctx, spec.get("bands"), "risk.bands", domain)
     ctx.declare("risk", STRING.as_optional())
     ctx.declare("risk_score", NUMBER.as_optional())
-    if len(ctx.problems) > before or score is None or domain is None:
+    if len(ctx.problems) > before or score is None or domain is None or bands is None:
         return None
-    return CompiledRisk(score, domain, bands)
-
-
-def _compile_bands(
-    ctx: CompileContext, specs: object, domain: Interval | None
-) -> tuple[tuple[str, Interval], ...]:
-    from ..expr import check_bands
-
-    if not isinstance(specs, Sequence) or isinstance(specs, str):
-        ctx.problem("`bands` must be an array of tables", "risk.bands")
-        return ()
-    bands: list[tuple[str, Interval]] = []
-    labels: set[str] = set()
-    ok = True
-    for index, spec in enumerate(specs):
-        label = spec.get("label") if isinstance(spec, Mapping) else None
-        if not isinstance(label, str) or not label:
-            ctx.problem("a risk band needs a `label`", f"risk.bands[{index}]")
-            ok = False
-            continue
-        if label in labels:
-            ctx.problem(f"duplicate risk band `{label}`", f"risk.bands[{index}].label")
-            ok = False
-        labels.add(label)
-        interval = _interval(ctx, spec.get("range"), f"risk.bands[{index}].range")
-        if interval is None:
-            ok = False
-        else:
-            bands.append((label, interval))
-    if ok and bands:
-        for message in check_bands(bands, domain):
-            ctx.problem(message, "risk.bands")
-    return tuple(bands)
-
-
-def _interval(ctx: CompileContext, text: object, key_path: str) -> Interval | None:
-    from ..expr import parse_interval
-
-    if not isinstance(text, str):
-        ctx.problem(f'expected a range such as "[0..40)", got {text!r}', key_path)
-        return None
-    try:
-        return parse_interval(text)
-    except (ExpressionError, ValueError) as exc:
-        ctx.problem(getattr(exc, "message", str(exc)), key_path)
-        return None
+    return CompiledRisk(score, domain, tuple(bands))

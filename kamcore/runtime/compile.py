@@ -9,11 +9,11 @@ all sections and raised together as one :class:`~kamcore.errors.PolicyError`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PolicyError
-from ..types import DATE, STRING, Type, parse_type
+from ..types import DATE, Type, parse_type
 from .context import CompileContext
 from .inputs import FactInput, InputReader
 from .metrics import MetricPlan, compile_metrics, declare_metric_names, plan_metrics
@@ -73,6 +73,7 @@ class CompiledPolicy:
     tests: tuple[Mapping[str, Any], ...]
     names: Mapping[str, Type]
     function_codes: Mapping[Any, tuple[str, str]]
+    raise_plugin_errors: bool = False
 
     @property
     def uses_portfolio(self) -> bool:
@@ -150,19 +151,38 @@ def _compile_inputs(
         facts[name] = FactInput(
             name=name,
             column=spec.get("column", name),
-            type=Type(base.kind, not required, base.item, base.unit),
+            type=Type(
+                base.kind,
+                not required,
+                base.item,
+                base.unit,
+                frozenset(allowed) if allowed else None,
+            ),
             required=required,
             default=spec.get("default"),
             format=spec.get("format"),
             allowed=frozenset(allowed) if allowed else None,
             currency=base.unit if type_name == "money" else None,
         )
+        if facts[name].default is not None:
+            try:  # the reader converts defaults once; report a bad one here, located
+                InputReader({name: facts[name]}, {})
+            except ValueError as exc:
+                ctx.problem(str(exc).removeprefix(f"inputs.{name}: "), f"{key}.default")
+                del facts[name]
+                continue
         ctx.declare(name, facts[name].type)
     return facts
 
 
-def compile_policy(doc: PolicyDocument, registry: Registry) -> CompiledPolicy:
+def compile_policy(
+    doc: PolicyDocument, registry: Registry, *, raise_plugin_errors: bool = False
+) -> CompiledPolicy:
     """Compile a validated policy document against the capabilities the plugins registered.
+
+    :param raise_plugin_errors: let a plugin's exception propagate during evaluation instead of
+        becoming the account's error record (``KAMCORE_RAISE_PLUGIN_ERRORS``, read by the
+        engine's plugin host from the environment it was given).
 
     :raises PolicyError: with every problem found, each located in its file.
     """
@@ -217,15 +237,25 @@ def compile_policy(doc: PolicyDocument, registry: Registry) -> CompiledPolicy:
                         f"tables.{table_id}.outputs",
                     )
                 tier_table = table_id
+            elif output in ctx.names:
+                # an output would replace a fact, a metric or an earlier table's output in
+                # every later expression: refuse it rather than shadow silently
+                ctx.problem(
+                    f"output `{output}` of table `{table_id}` has the name of a fact, a metric "
+                    "or an earlier table's output; choose another name",
+                    f"tables.{table_id}.outputs",
+                )
             else:
-                ctx.declare(output, out_type)
+                ctx.declare(output, _with_choices(out_type, compiled_table.output_values, output))
 
     # tier
     tier: TierSection | None = None
     tier_spec = data.get("tier")
     if tier_spec is not None or tier_table is not None:
-        tier = compile_tier(ctx, tier_spec or {}, tier_table)
-    ctx.declare("tier", STRING.as_optional())
+        decider = next((t for t in tables if t.id == tier_table), None)
+        tier = compile_tier(ctx, tier_spec or {}, decider)
+    tier_values = frozenset(tier.values) if tier is not None and tier.values else None
+    ctx.declare("tier", Type("string", True, None, None, tier_values))
 
     # segments
     segments = compile_segments(ctx, data.get("segments", {}), {t.id for t in tables})
@@ -276,7 +306,21 @@ def compile_policy(doc: PolicyDocument, registry: Registry) -> CompiledPolicy:
             for f in registry.functions.values()
             if hasattr(f.fn, "__code__")
         },
+        raise_plugin_errors=raise_plugin_errors,
     )
+
+
+def _with_choices(out_type: Type, output_values: Mapping[str, Any], output: str) -> Type:
+    """A string output with declared values carries them, so a comparison with any other
+    literal (``tier == 'Ka'``) is refused when the policy loads."""
+    declared = output_values.get(output)
+    if not declared or not all(isinstance(v, str) for v in declared):
+        return out_type
+    if out_type.kind == "string":
+        return replace(out_type, choices=frozenset(declared))
+    if out_type.kind == "list" and out_type.item is not None and out_type.item.kind == "string":
+        return replace(out_type, item=replace(out_type.item, choices=frozenset(declared)))
+    return out_type
 
 
 def _all_inputs(plan: MetricPlan, fact_names: set[str]) -> list[str]:

@@ -106,9 +106,12 @@ class CompileContext:
         else:
             self.used.update(names)
 
-    def portfolio(self, function: str, argument: str) -> str | None:
-        """Request the portfolio column ``function(argument)``; returns its values key."""
-        compiled = self.expr(f"{function}({argument})", "<internal>")
+    def portfolio(self, function: str, argument: str, key_path: str) -> str | None:
+        """Request the portfolio column ``function(argument)``; returns its values key.
+
+        :param key_path: where the request comes from, so a problem is located there.
+        """
+        compiled = self.expr(f"{function}({argument})", key_path)
         if compiled is None or not compiled.portfolio_calls:
             return None
         return compiled.portfolio_calls[0].key

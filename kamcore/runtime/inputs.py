@@ -20,6 +20,8 @@ fact, the column and the row. The cell parsers stay importable from here, where 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import functools
 import hashlib
 import json
 import math
@@ -341,7 +343,10 @@ class InputReader:
         )
         id_input = facts.get("id")
         self._id_columns = (id_input.column,) if id_input else ("id", "account_id")
-        master = {name: Type("string", optional=True) for name in MASTER_FIELDS}
+        # master data is converted only when the policy reads it, like any other fact
+        master = {
+            name: Type("string", optional=True) for name in MASTER_FIELDS if name in known_facts
+        }
         known = {**master, **known_facts}
         self._known = tuple(
             _column(name, name, t, not t.optional, "customer" if name == "kind" else None)
@@ -396,6 +401,12 @@ class InputReader:
         values = dict(self._flat_template)
         for col in self._inputs:
             values[col.name] = _read_cell(account_id, col, row, col.column, None, row_number, notes)
+            if notes is not None and col.default is None and col.column not in row:
+                # an optional column may be absent; but a row with a near-miss column most
+                # likely has a renamed header, and a verdict resting on it must say so
+                note = _absent_column_note(col, tuple(row))
+                if note:
+                    notes.append(note)
         # Plugin facts and master data get no notes: their only default is `kind = "customer"`,
         # the account model's own, and noting it would warn on every row without a kind column.
         for col in self._known:
@@ -535,6 +546,15 @@ def _read_cell(
     except CellError as exc:
         where = _where(col.name, shown_column or key, row_number)
         raise AccountError(account_id, where, exc.reason) from None
+
+
+@functools.lru_cache(maxsize=256)
+def _absent_column_note(col: _Column, columns: tuple[str, ...]) -> str:
+    """The note for a declared column missing from a row that has a near-miss, else ``""``."""
+    close = difflib.get_close_matches(col.column, columns, n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return f"input `{col.name}`: the row has no column {col.column!r}; did you mean {close[0]!r}?"
 
 
 # -- input digest ---------------------------------------------------------------------------------

@@ -16,18 +16,20 @@ Backward moves are ordinary transitions, taken and recorded like any other.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AccountError
 from ..types import BOOLEAN, INTEGER, STRING
+from .checks import whole_number
 from .context import AccountRun, CompileContext
-from .rules import did_you_mean, evaluate
+from .rules import did_you_mean, evaluate, previous_state
 from .trace import record
 
 if TYPE_CHECKING:
     from ..expr import CompiledExpr
+    from ..registry import StageModel
 
 __all__ = ["CompiledLifecycle", "Transition", "compile_lifecycle"]
 
@@ -66,6 +68,12 @@ class CompiledLifecycle:
     initial: str
     outgoing: Mapping[str, tuple[Transition, ...]]
     min_days: Mapping[str, int]
+    #: stage -> its position in :attr:`stages`: whether a move goes back, without a list search
+    #: per transition taken
+    order: Mapping[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "order", {stage: i for i, stage in enumerate(self.stages)})
 
     def run(self, acc: AccountRun) -> None:
         """Place the account (first evaluation) or move it at most one transition."""
@@ -138,7 +146,7 @@ class CompiledLifecycle:
             note = f"{count} of {t.consecutive} consecutive evaluations"
             record(acc, t.path, "pending", t.when.names, note)
         else:
-            backward = self.stages.index(t.to) < self.stages.index(current)
+            backward = self.order[t.to] < self.order[current]
             note = f"from `{current}` {'back ' if backward else ''}to `{t.to}`"
             record(acc, t.path, "transition", t.when.names, note)
             self._emit(acc, t.to, current, changed=True, since=acc.as_of, pending=None, count=0)
@@ -192,7 +200,7 @@ def _previous_stage(acc: AccountRun) -> tuple[str, date, tuple[Any, int]] | None
             _SECTION,
             f"the previous evaluation's stage has no valid `since` date: {stage.get('since')!r}",
         )
-    state = (prev.get("state") or {}).get("lifecycle") or {}
+    state = previous_state(acc, _SECTION)
     count = state.get("count")
     return (
         str(stage["value"]),
@@ -230,7 +238,7 @@ def _resolve_model(
     """Stages, initial stage and raw transitions: the stage model's, overridden by the policy."""
     stages: Any = None
     initial: Any = None
-    transitions: dict[str, Mapping[str, Any]] = {}
+    model: StageModel | None = None
     name = spec.get("model")
     if name is not None:
         model = ctx.registry.stage_models.get(name) if isinstance(name, str) else None
@@ -242,7 +250,6 @@ def _resolve_model(
             )
         else:
             stages, initial = list(model.stages), model.initial
-            transitions = {str(t.get("id")): t for t in model.transitions}
     stages = spec.get("stages", stages)
     initial = spec.get("initial", initial)
     if name is None and (stages is None or initial is None):
@@ -258,17 +265,89 @@ def _resolve_model(
     if not isinstance(own, Sequence) or isinstance(own, str):
         ctx.problem("`transitions` must be an array of tables", "lifecycle.transitions")
         own = []
+    transitions = _over_model(ctx, model, name is not None, own)
+    return stages, initial if isinstance(initial, str) else None, transitions
+
+
+#: What a transition must state unless it changes one of its stage model's.
+_DEFINING = ("from", "to", "when")
+
+
+def _over_model(
+    ctx: CompileContext, model: StageModel | None, selected: bool, own: Sequence[Any]
+) -> list[Mapping[str, Any]]:
+    """The model's transitions with the policy's applied, as ``extends`` applies a layer.
+
+    The model is the bottom layer: an item naming one of its ids is merged into it key by key,
+    ``drop = true`` removes it, and a new id is appended. The loader leaves a ``drop`` and a
+    partial item in the effective policy when a model is selected, since only the model knows
+    its ids; so naming an id it does not have is reported here. A drop that also carries
+    ``from``/``to``/``when`` removed a transition a base policy wrote (the loader merges the
+    drop into it), which needs no counterpart in the model.
+
+    :param selected: whether the policy names a model (``model`` is ``None`` when the name is
+        unknown: that is reported once, and items that refer to the model are skipped).
+    """
+    base: dict[str, Mapping[str, Any]] = {}
+    if model is not None:
+        base = {str(t.get("id")): t for t in model.transitions}
+    known = tuple(base)  # for suggestions, dropped ones included
     extra: list[Mapping[str, Any]] = []
     for item in own:
         tid = item.get("id") if isinstance(item, Mapping) else None
-        if isinstance(tid, str) and tid in transitions:
-            if item.get("drop"):
-                del transitions[tid]
+        if not isinstance(tid, str):
+            extra.append(item)  # reported by ctx.identified
+            continue
+        drop = item.get("drop") is True
+        partial = not all(k in item for k in _DEFINING)
+        if tid in base:
+            if drop:
+                del base[tid]
             else:
-                transitions[tid] = {**transitions[tid], **item}
+                base[tid] = _overlay(base[tid], item)
+            continue
+        if selected and model is None and (drop or partial):
+            continue  # refers to the unknown model's transitions
+        path = f"lifecycle.transitions[{tid}]"
+        if model is None:
+            if drop:
+                ctx.problem(
+                    f"cannot drop transition `{tid}`: no base policy or stage model defines it",
+                    path,
+                )
+            else:
+                extra.append(item)
+        elif drop:
+            if not any(k in item for k in _DEFINING):
+                ctx.problem(
+                    f"cannot drop transition `{tid}`: stage model `{model.name}` has no "
+                    f"transition `{tid}`{did_you_mean(tid, known)}",
+                    path,
+                )
+        elif partial:
+            ctx.problem(
+                f"stage model `{model.name}` has no transition `{tid}` to change, and a new "
+                f"transition needs `from`, `to` and `when`{did_you_mean(tid, known)}",
+                path,
+            )
         else:
             extra.append(item)
-    return stages, initial if isinstance(initial, str) else None, [*transitions.values(), *extra]
+    return [*base.values(), *extra]
+
+
+def _overlay(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` merged into ``base`` key by key (tables deep-merged), without ``drop``."""
+    out = dict(base)
+    for key, value in over.items():
+        if key == "drop":
+            continue
+        old = out.get(key)
+        out[key] = (
+            _overlay(old, value)
+            if isinstance(old, Mapping) and isinstance(value, Mapping)
+            else value
+        )
+    return out
 
 
 def _check_stages(ctx: CompileContext, stages: Any) -> list[str]:
@@ -312,8 +391,8 @@ def _compile_transition(
         to_ok = False
     if item.get("from") == "*":
         sources = frozenset(s for s in stages if s != to)
-    consecutive = _int_at_least(ctx, item.get("consecutive", 1), 1, f"{path}.consecutive")
-    min_days = _int_at_least(ctx, item.get("min_days", 0), 0, f"{path}.min_days")
+    consecutive = whole_number(ctx, item.get("consecutive", 1), f"{path}.consecutive", least=1)
+    min_days = whole_number(ctx, item.get("min_days", 0), f"{path}.min_days", least=0)
     if "when" not in item:
         ctx.problem(f"transition `{tid}` needs a `when` condition", path)
         return None
@@ -346,13 +425,6 @@ def _check_sources(
     return frozenset(s for s in items if _check_stage(ctx, s, stages, key_path))
 
 
-def _int_at_least(ctx: CompileContext, value: object, least: int, key_path: str) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        ctx.problem(f"expected a whole number >= {least}, got {value!r}", key_path)
-        return None
-    return value
-
-
 def _compile_min_days(ctx: CompileContext, spec: object, stages: list[str]) -> dict[str, int]:
     if not isinstance(spec, Mapping):
         ctx.problem("`min_days` must be a table: stage = days", "lifecycle.min_days")
@@ -361,7 +433,7 @@ def _compile_min_days(ctx: CompileContext, spec: object, stages: list[str]) -> d
     for stage, days in spec.items():
         key_path = f"lifecycle.min_days.{stage}"
         if _check_stage(ctx, stage, stages, key_path):
-            value = _int_at_least(ctx, days, 0, key_path)
+            value = whole_number(ctx, days, key_path, least=0)
             if value is not None:
                 out[stage] = value
     return out

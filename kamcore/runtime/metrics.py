@@ -253,6 +253,18 @@ def plan_metrics(
                 steps[call.argument].key_path,
             )
 
+    for name in needed:
+        step = steps[name]
+        if step.plugin is None:
+            continue  # policy metrics were checked as expressions
+        for dep in step.inputs:
+            if dep not in ctx.names:
+                ctx.problem(
+                    f'metric `{name}` of plugin "{step.plugin}" reads `{dep}`, which no fact, '
+                    "input or metric declares (a typo in the plugin's Metric inputs?)",
+                    step.key_path,
+                )
+
     before = tuple(steps[n] for n in needed if not steps[n].portfolio_dependent)
     portfolio = tuple(
         steps[n] for n in needed if steps[n].portfolio_dependent and steps[n].compute is None

@@ -12,13 +12,12 @@ the reason; the others go on.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
+from math import isfinite
 from typing import Any
 
 from ..errors import AccountError, KamcoreError
-from ..plugins import ENV_RAISE
 from .compile import CompiledPolicy
 from .context import AccountRun
 from .inputs import input_digest
@@ -69,13 +68,26 @@ def _start(
     return AccountRun(account_id, values, out, fired, None, as_of)
 
 
-def _run_metrics(acc: AccountRun, steps: tuple[MetricStep, ...]) -> None:
+def _first_time(seen: dict[str, int], acc: AccountRun, number: int) -> None:
+    """Refuse an account id met before: roll-ups, previous evaluations and results by id
+    would otherwise pick one of the rows silently."""
+    first = seen.setdefault(acc.account_id, number)
+    if first != number:
+        raise AccountError(
+            acc.account_id,
+            "inputs.id",
+            f"account id `{acc.account_id}` already appeared at row {first}; each account "
+            "must appear once",
+        )
+
+
+def _run_metrics(policy: CompiledPolicy, acc: AccountRun, steps: tuple[MetricStep, ...]) -> None:
     values = acc.values
     for step in steps:
         compute = step.compute
         assert compute is not None
         try:
-            values[step.name] = compute(values)
+            value = compute(values)
         except KamcoreError as exc:
             if isinstance(exc, AccountError):
                 raise
@@ -83,9 +95,7 @@ def _run_metrics(acc: AccountRun, steps: tuple[MetricStep, ...]) -> None:
         except ArithmeticError as exc:
             raise AccountError(acc.account_id, step.key_path, str(exc)) from exc
         except Exception as exc:
-            if step.plugin is None:
-                raise
-            if os.environ.get(ENV_RAISE):
+            if step.plugin is None or policy.raise_plugin_errors:
                 raise
             raise AccountError(
                 acc.account_id,
@@ -93,14 +103,25 @@ def _run_metrics(acc: AccountRun, steps: tuple[MetricStep, ...]) -> None:
                 f'plugin "{step.plugin}" raised in metric `{step.name}` (registered through '
                 f"kamcore_register_metrics): {type(exc).__name__}: {exc}",
             ) from exc
+        if value.__class__ is float and not isfinite(value):
+            # an infinity or NaN would silently poison every comparison and cannot be written
+            # as JSON: it is this account's error, at the metric that produced it
+            raise AccountError(
+                acc.account_id,
+                step.key_path,
+                f"metric `{step.name}` came out as {value}"
+                + (f' (plugin "{step.plugin}")' if step.plugin else "")
+                + "; a figure must be a finite number",
+            )
+        values[step.name] = value
 
 
 def _phase_a(policy: CompiledPolicy, acc: AccountRun) -> None:
-    _run_metrics(acc, policy.metrics.before)
+    _run_metrics(policy, acc, policy.metrics.before)
 
 
 def _phase_b(policy: CompiledPolicy, acc: AccountRun) -> None:
-    _run_metrics(acc, policy.metrics.after)
+    _run_metrics(policy, acc, policy.metrics.after)
     for scorecard in policy.scorecards:
         scorecard.run(acc)
     raw_tier = None
@@ -145,7 +166,7 @@ def _account_error(
         record = exc.to_dict()
     else:
         plugin = _plugin_in_traceback(policy, exc)
-        if plugin is None or os.environ.get(ENV_RAISE):
+        if plugin is None or policy.raise_plugin_errors:
             raise exc
         name, owner = plugin
         record = {
@@ -208,11 +229,13 @@ def evaluate_many(
     """Evaluate a portfolio; returns (evaluations in input order, error records)."""
     evaluations: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     if not policy.uses_portfolio:
         for number, row in enumerate(rows, start=1):
             acc: AccountRun | None = None
             try:
                 acc = _start(policy, row, number, as_of, explain)
+                _first_time(seen, acc, number)
                 acc.previous = previous.get(acc.account_id) if previous else None
                 _phase_a(policy, acc)
                 _phase_b(policy, acc)
@@ -231,13 +254,19 @@ def evaluate_many(
     for number, row in enumerate(rows, start=1):
         try:
             acc = _start(policy, row, number, as_of, explain)
+            _first_time(seen, acc, number)
             acc.previous = previous.get(acc.account_id) if previous else None
             _phase_a(policy, acc)
         except Exception as exc:
             errors.append(_account_error(policy, exc, _row_id(row), number, "metrics"))
             continue
         runs.append((number, acc))
-    run_portfolio_phase([acc for _, acc in runs], policy.portfolio_calls, policy.metrics.portfolio)
+    run_portfolio_phase(
+        [acc for _, acc in runs],
+        policy.portfolio_calls,
+        policy.metrics.portfolio,
+        raise_errors=policy.raise_plugin_errors,
+    )
     survivors: list[tuple[int, AccountRun]] = []
     for number, acc in runs:
         try:
@@ -288,11 +317,13 @@ def evaluate_stream(
     :param source: returns a fresh iterator over the same rows each time it is called.
     :raises KamcoreError: the rows differ between passes.
     """
+    seen: dict[str, int] = {}
     if not policy.uses_portfolio:
         for number, row in enumerate(source(), start=1):
             acc: AccountRun | None = None
             try:
                 acc = _start(policy, row, number, as_of, explain)
+                _first_time(seen, acc, number)
                 acc.previous = previous.get(acc.account_id) if previous else None
                 _phase_a(policy, acc)
                 _phase_b(policy, acc)
@@ -312,6 +343,7 @@ def evaluate_stream(
     for number, row in enumerate(source(), start=1):
         try:
             acc = _start(policy, row, number, as_of, explain)
+            _first_time(seen, acc, number)
             _phase_a(policy, acc)
         except Exception as exc:
             yield None, _account_error(policy, exc, _row_id(row), number, "metrics")
@@ -321,7 +353,11 @@ def evaluate_stream(
         for name in names:
             columns[name].append(acc.values.get(name))
     results, warnings = compute_portfolio(
-        ids, columns, policy.portfolio_calls, policy.metrics.portfolio
+        ids,
+        columns,
+        policy.portfolio_calls,
+        policy.metrics.portfolio,
+        raise_errors=policy.raise_plugin_errors,
     )
     del columns
 
@@ -374,8 +410,12 @@ def evaluate_stream(
             column[i] = acc_b.values.get(name)
     demoted = cap_demotions(tier, ids, tiers, order_values)
     # pass 3: evaluate, applying the demotions
-    for number, i, acc_b, _ in replay():
-        if acc_b is None or i in failed:
+    for number, i, acc_b, failure in replay():
+        if i in failed:
+            continue
+        if acc_b is None:  # failed now though it passed in pass 2: report, never drop
+            assert failure is not None
+            yield None, _account_error(policy, failure, ids[i], number, "tier")
             continue
         for fallback, cap, note in demoted.get(i, ()):
             demote(acc_b, fallback, cap, note)

@@ -9,12 +9,10 @@ account ever scans the portfolio.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PluginError
-from ..plugins import ENV_RAISE
 from .context import AccountRun
 from .metrics import MetricStep
 from .rollups import compute_rollups
@@ -41,6 +39,8 @@ def compute_portfolio(
     columns: Mapping[str, Sequence[Any]],
     calls: Mapping[str, PortfolioCall],
     metrics: Sequence[MetricStep],
+    *,
+    raise_errors: bool = False,
 ) -> tuple[dict[str, list[Any]], dict[int, list[str]]]:
     """Every portfolio column, from the per-account inputs named by :func:`portfolio_inputs`.
 
@@ -58,6 +58,7 @@ def compute_portfolio(
             f"function `{call.function.name}`",
             lambda column=column, call=call: call.function.fn(column, *call.constants),
             n,
+            raise_errors,
         )
     rolled, warnings = compute_rollups(
         ids, columns, [step.rollup for step in metrics if step.rollup is not None]
@@ -73,6 +74,7 @@ def compute_portfolio(
             f"metric `{metric.name}`",
             lambda metric=metric, args=args: metric.fn(*args),
             n,
+            raise_errors,
         )
     return results, warnings
 
@@ -81,11 +83,14 @@ def run_portfolio_phase(
     runs: Sequence[AccountRun],
     calls: Mapping[str, PortfolioCall],
     metrics: Sequence[MetricStep],
+    *,
+    raise_errors: bool = False,
 ) -> None:
     """The portfolio phase over accounts held in memory: results go into each namespace."""
     names = portfolio_inputs(calls, metrics)
     columns = {name: [acc.values.get(name) for acc in runs] for name in names}
-    results, warnings = compute_portfolio([acc.account_id for acc in runs], columns, calls, metrics)
+    ids = [acc.account_id for acc in runs]
+    results, warnings = compute_portfolio(ids, columns, calls, metrics, raise_errors=raise_errors)
     for key, column in results.items():
         for acc, value in zip(runs, column, strict=True):
             acc.values[key] = value
@@ -93,11 +98,11 @@ def run_portfolio_phase(
         runs[i].out["warnings"].extend(messages)
 
 
-def _call(plugin: str, what: str, thunk: Any, expected: int) -> list[Any]:
+def _call(plugin: str, what: str, thunk: Any, expected: int, raise_errors: bool) -> list[Any]:
     try:
         results = list(thunk())
     except Exception as exc:
-        if os.environ.get(ENV_RAISE):
+        if raise_errors:
             raise
         raise PluginError(
             plugin, "portfolio phase", f"{what} raised {type(exc).__name__}: {exc}"

@@ -221,7 +221,31 @@ def compute_rollups(
             subtree[i] = (acc_sum, acc_w, count, low, high)
         pick = subtree if rollup.include_self else below
         results[rollup.name] = [_finish(rollup, agg) for agg in pick]
+        _note_gaps(rollup, children, order, own, weights, warnings)
     return results, warnings
+
+
+def _note_gaps(
+    rollup: Rollup,
+    children: Sequence[Sequence[int]],
+    order: Sequence[int],
+    own: Sequence[Any],
+    weights: Sequence[Any],
+    warnings: dict[int, list[str]],
+) -> None:
+    """Tell a parent how many accounts below it had no figure: its roll-up left them out."""
+    size = [0] * len(own)
+    gaps = [0] * len(own)
+    for i in order:  # children before parents
+        for c in children[i]:
+            size[i] += size[c] + 1
+            gaps[i] += gaps[c] + (own[c] is None or weights[c] is None)
+        if gaps[i]:
+            what = f"`{rollup.metric}`" + (f" or `{rollup.weight}`" if rollup.weight else "")
+            warnings.setdefault(i, []).append(
+                f"roll-up `{rollup.name}`: {gaps[i]} of the {size[i]} accounts below have no "
+                f"{what}; left out"
+            )
 
 
 def _finish(rollup: Rollup, agg: tuple[float, float, int, float | None, float | None]) -> Any:

@@ -19,11 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeGuard
 
-from ..errors import AccountError, ExpressionError
-from ..expr import CompiledExpr, Interval, MissingValueError, check_bands, parse_interval
+from ..errors import AccountError
+from ..expr import CompiledExpr, Interval, MissingValueError, check_bands
 from ..types import Type
+from .checks import compile_bands, compile_interval, whole_number
 from .context import AccountRun, CompileContext
 from .normalise import Banded, Linear, Normaliser, OutsideBands, Percentile
+from .rules import evaluate, guard
 from .table_lint import format_value
 
 __all__ = [
@@ -93,6 +95,7 @@ class CompiledScorecard:
     )
     _score_key: str = field(init=False, repr=False, compare=False)
     _band_key: str = field(init=False, repr=False, compare=False)
+    _when_key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # What run() reads per measure, unpacked from one tuple instead of five attribute
@@ -101,6 +104,7 @@ class CompiledScorecard:
         object.__setattr__(self, "_plan", plan)
         object.__setattr__(self, "_score_key", f"score.{self.id}")
         object.__setattr__(self, "_band_key", f"band.{self.id}")
+        object.__setattr__(self, "_when_key", f"scorecards.{self.id}.when")
 
     @property
     def key_path(self) -> str:
@@ -120,14 +124,9 @@ class CompiledScorecard:
             or an expression divides by zero.
         """
         values = acc.values
-        if self.when is not None:
-            try:
-                applies = self.when.fn(values)
-            except (MissingValueError, ZeroDivisionError) as exc:
-                raise AccountError(acc.account_id, f"{self.key_path}.when", str(exc)) from None
-            if not applies:
-                self._publish(acc, None, None, [])
-                return
+        if self.when is not None and not evaluate(self.when, acc, self._when_key):
+            self._publish(acc, None, None, [])
+            return
         # One pass normalises the measures and builds their report entries; a second pass,
         # once the counted weights are known, fills in weight and points.
         reported: list[dict[str, Any]] = []
@@ -201,14 +200,19 @@ class CompiledScorecard:
         self._publish(acc, score, None if score is None else self._band(score), reported)
 
     def _expr_raw(self, acc: AccountRun, measure: Measure) -> Any:
-        """The raw value of an ``expr`` measure; ``None`` when it cannot be computed."""
-        assert measure.expr is not None
-        try:
-            return measure.expr.fn(acc.values)
-        except MissingValueError:
-            return None  # a comparison inside the expression met a missing input
-        except ZeroDivisionError as exc:
-            raise AccountError(acc.account_id, f"{measure.key_path}.expr", str(exc)) from None
+        """The raw value of an ``expr`` measure; ``None`` when a missing input is compared.
+
+        Unlike a condition, a measure has a rule for a missing value (``exclude``, ``neutral``,
+        ...), so a missing comparison makes the measure missing; any other failure is the
+        account's error (:func:`~kamcore.runtime.rules.guard`).
+        """
+        expr = measure.expr
+        assert expr is not None
+        with guard(acc, f"{measure.key_path}.expr", expr):
+            try:
+                return expr.fn(acc.values)
+            except MissingValueError:
+                return None  # a comparison inside the expression met a missing input
 
     def _normalise(self, acc: AccountRun, measure: Measure, raw: Any) -> float | None:
         try:
@@ -341,13 +345,7 @@ class _ScorecardCompiler:
         value = self.spec.get("round")
         if value is None:
             return None
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            self.problem(
-                f"`round` must be a whole number of decimals >= 0, got {value!r}",
-                f"{self.path}.round",
-            )
-            return None
-        return value
+        return whole_number(self.ctx, value, f"{self.path}.round", least=0, what="round")
 
     # -- measures -------------------------------------------------------------------------
 
@@ -496,7 +494,7 @@ class _ScorecardCompiler:
                 self.problem("a band is a table with `range` and `value`", where)
                 ok = False
                 continue
-            interval = _interval(self, band.get("range"), f"{where}.range")
+            interval = compile_interval(self.ctx, band.get("range"), f"{where}.range")
             value: object = band.get("value")
             if not (_is_number(value) and 0 <= value <= 1):
                 self.problem(
@@ -533,57 +531,16 @@ class _ScorecardCompiler:
                 key,
             )
             return None
-        values_key = self.ctx.portfolio("percentile", metric)
+        values_key = self.ctx.portfolio("percentile", metric, key)
         if values_key is None:
-            self.problem(f"the portfolio percentile of `{metric}` cannot be computed", key)
-            return None
+            return None  # the located problem is recorded already
         return Percentile(values_key)
 
     # -- bands of the score ---------------------------------------------------------------
 
     def _bands(self, scale: float | None) -> list[tuple[str, Interval]]:
-        raw = self.spec.get("bands")
-        key = f"{self.path}.bands"
-        if raw is None:
-            return []
-        if not isinstance(raw, list):
-            self.problem('`bands` must be an array of { label, range = "[0..40)" } tables', key)
-            return []
-        bands: list[tuple[str, Interval]] = []
-        labels: set[str] = set()
-        ok = True
-        for i, band in enumerate(raw):
-            where = f"{key}[{i}]"
-            label = band.get("label") if isinstance(band, Mapping) else None
-            if not isinstance(label, str) or not label:
-                self.problem("a band needs a `label`", where)
-                ok = False
-                continue
-            if label in labels:
-                self.problem(f"band label `{label}` is used twice", f"{where}.label")
-                ok = False
-            labels.add(label)
-            assert isinstance(band, Mapping)
-            interval = _interval(self, band.get("range"), f"{where}.range")
-            if interval is None:
-                ok = False
-            else:
-                bands.append((label, interval))
-        if ok and bands and scale is not None:
-            for message in check_bands(bands, Interval(0, True, scale, True)):
-                self.problem(message, key)
-        return bands
-
-
-def _interval(compiler: _ScorecardCompiler, text: object, key_path: str) -> Interval | None:
-    if not isinstance(text, str):
-        compiler.problem(f'expected a range such as "[0..40)", got {text!r}', key_path)
-        return None
-    try:
-        return parse_interval(text)
-    except (ExpressionError, ValueError) as exc:
-        compiler.problem(getattr(exc, "message", str(exc)), key_path)
-        return None
+        domain = Interval(0, True, scale, True) if scale is not None else None
+        return compile_bands(self.ctx, self.spec.get("bands"), f"{self.path}.bands", domain) or []
 
 
 def compile_scorecard(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..types import BOOLEAN, STRING, Type
@@ -23,6 +23,18 @@ class SegmentSection:
 
     rules: tuple[tuple[str, CompiledExpr], ...]
     tables: tuple[str, ...]
+    #: ``(label, condition, rule key path, condition key path)`` per rule: the key paths are
+    #: built once here rather than for every account
+    _plan: tuple[tuple[str, CompiledExpr, str, str], ...] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        plan = tuple(
+            (rule_id, expr, f"segments.rules[{rule_id}]", f"segments.rules[{rule_id}].when")
+            for rule_id, expr in self.rules
+        )
+        object.__setattr__(self, "_plan", plan)
 
     def run(self, acc: AccountRun) -> None:
         """Collect the account's segment labels (no duplicates, first occurrence kept)."""
@@ -33,9 +45,8 @@ class SegmentSection:
                     labels.extend(str(v) for v in value if v is not None)
                 elif value is not None:
                     labels.append(str(value))
-        for rule_id, expr in self.rules:
-            key = f"segments.rules[{rule_id}]"
-            if evaluate(expr, acc, f"{key}.when"):
+        for rule_id, expr, key, when_key in self._plan:
+            if evaluate(expr, acc, when_key):
                 labels.append(rule_id)
                 trace.record(acc, key, "segment", expr.names)
         segments = list(dict.fromkeys(labels))

@@ -13,11 +13,19 @@ The check is pairwise (quadratic in the number of rows); the rows' cell sets are
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Overlap", "Span", "find_overlaps", "format_span", "format_value", "span_of"]
+__all__ = [
+    "Overlap",
+    "Span",
+    "find_overlaps",
+    "format_span",
+    "format_value",
+    "iter_overlaps",
+    "span_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,23 +185,18 @@ def _pick(values: frozenset[Any] | None) -> str:
     return format_value(sorted(values, key=repr)[0])
 
 
-def find_overlaps(
-    rows: Sequence[Sequence[Any]], sources: Sequence[str], limit: int = 50
-) -> list[Overlap]:
-    """Pairs of rows that can both match some input.
+def iter_overlaps(rows: Sequence[Sequence[Any]], sources: Sequence[str]) -> Iterator[Overlap]:
+    """Every pair of rows that can both match some input, in table order, found lazily.
 
     :param rows: per row, its cells as :class:`kamcore.expr.UnaryTest` objects, in column order.
     :param sources: the input expression of each column, quoted in the example.
-    :param limit: stop after this many pairs; a table with hundreds of overlaps has one design
-        mistake, and a thousand messages would bury it.
-    :returns: pairs in table order, each with an example such as ``revenue_12m in [1e6..5e6)``.
+    :returns: pairs, each with an example such as ``revenue_12m in [1e6..5e6)``.
     """
     cells: list[tuple[int, tuple[_Cell, ...]]] = []
     for position, tests in enumerate(rows):
         decided = [_decidable(t) for t in tests]
         if all(ok for ok, _ in decided):
             cells.append((position, tuple(c for _, c in decided)))
-    found: list[Overlap] = []
     for i, (first, a_cells) in enumerate(cells):
         for second, b_cells in cells[i + 1 :]:
             parts: list[str] = []
@@ -204,7 +207,32 @@ def find_overlaps(
                 if description:
                     parts.append(description)
             else:
-                found.append(Overlap(first, second, ", ".join(parts) or "any input"))
-                if len(found) >= limit:
-                    return found
-    return found
+                yield Overlap(first, second, ", ".join(parts) or "any input")
+
+
+def find_overlaps(
+    rows: Sequence[Sequence[Any]],
+    sources: Sequence[str],
+    limit: int = 50,
+    keep: Callable[[Overlap], bool] | None = None,
+) -> tuple[list[Overlap], int]:
+    """The first ``limit`` overlapping pairs, and how many more there are.
+
+    A table with hundreds of overlaps has one design mistake, and a thousand messages would
+    bury it; but the author must learn that the list was cut, so the rest are counted.
+
+    :param keep: which pairs count (an ANY table minds only pairs whose outputs differ);
+        every pair by default.
+    :returns: ``(pairs, more)``: pairs in table order (see :func:`iter_overlaps`) and the
+        number of further pairs left out.
+    """
+    found: list[Overlap] = []
+    more = 0
+    for overlap in iter_overlaps(rows, sources):
+        if keep is not None and not keep(overlap):
+            continue
+        if len(found) < limit:
+            found.append(overlap)
+        else:
+            more += 1
+    return found, more

@@ -16,17 +16,18 @@ can be built from them later without changing the row representation.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, NoReturn
+from typing import Any, Final
 
 from ..errors import AccountError, ExpressionError
-from ..expr import CompiledExpr, MissingValueError, UnaryTest, compile_unary_test
+from ..expr import CompiledExpr, UnaryTest, compile_unary_test
+from ..expr.suggest import did_you_mean
 from ..types import Type
 from .context import AccountRun, CompileContext
-from .table_lint import find_overlaps, format_value
+from .rules import guard
+from .table_lint import Overlap, find_overlaps, format_value
 from .trace import record
 
 __all__ = [
@@ -109,6 +110,16 @@ class CompiledTable:
         object.__setattr__(self, "key_path", f"tables.{self.id}")
         object.__setattr__(self, "multi_hit", self.hit in MULTI_HIT)
         object.__setattr__(self, "_input_fns", tuple(e.fn for e in self.inputs))
+        warnings = (
+            ()
+            if self.multi_hit
+            else tuple(
+                f"table `{self.id}`: no rule matched and output `{name}` has no default"
+                for name in self.outputs
+                if name not in self.default
+            )
+        )
+        object.__setattr__(self, "_no_match_warnings", warnings)
 
     #: ``tables.<id>``: where AccountErrors about the whole table point.
     key_path: str = field(init=False, repr=False, compare=False)
@@ -117,6 +128,8 @@ class CompiledTable:
     _input_fns: tuple[Callable[[Mapping[str, Any]], Any], ...] = field(
         init=False, repr=False, compare=False
     )
+    #: what a single-hit table that matches nothing warns: one per output without a default
+    _no_match_warnings: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def output_types(self) -> dict[str, Type]:
         """The type of each output as later expressions see it.
@@ -144,12 +157,7 @@ class CompiledTable:
         :raises AccountError: two rows match a UNIQUE table, matching rows of an ANY table
             disagree, or a cell or input compares a missing value (or divides by zero).
         """
-        values = acc.values
-        try:
-            inputs = [fn(values) for fn in self._input_fns]
-        except (MissingValueError, ZeroDivisionError):
-            self._input_error(acc)
-        matched = self._match(acc, inputs)
+        matched = self._match(acc)
         if not matched:
             return self._no_match(acc)
         chosen = self._resolve(acc, matched) if len(matched) > 1 else matched
@@ -162,24 +170,29 @@ class CompiledTable:
             return {self.outputs[0]: _aggregate(self.aggregate, [r.then[0] for r in chosen])}
         return {name: [r.then[i] for r in chosen] for i, name in enumerate(self.outputs)}
 
-    def _input_error(self, acc: AccountRun) -> NoReturn:
-        """Evaluate the inputs one by one to name the one that failed (the slow path)."""
-        for column, expr in enumerate(self.inputs):
-            try:
-                expr.fn(acc.values)
-            except (MissingValueError, ZeroDivisionError) as exc:
-                where = f"{self.key_path}.inputs[{column}]"
-                raise AccountError(acc.account_id, where, str(exc)) from None
-        raise AssertionError("an input failed once and then succeeded")  # pragma: no cover
+    def _match(self, acc: AccountRun) -> list[TableRow]:
+        """Compute the inputs, then every matching row in table order (only the first for
+        FIRST).
 
-    def _match(self, acc: AccountRun, inputs: Sequence[Any]) -> list[TableRow]:
-        """Every matching row in table order (only the first for FIRST)."""
+        One guard covers both loops, and where a failure happened is worked out only after
+        one: an input while ``row`` is unset (the failing column is the first not computed),
+        else the cell ``column`` of ``row``.
+        """
         values = acc.values
         first_only = self.hit == "FIRST"
+        inputs: list[Any] = []
         matched: list[TableRow] = []
         row: TableRow | None = None
         column = 0
-        try:
+
+        def failed() -> tuple[str, CompiledExpr | str]:
+            if row is None:
+                return f"{self.key_path}.inputs[{len(inputs)}]", self.inputs[len(inputs)]
+            return f"{row.key_path}.when[{column}]", row.cells[column].cell
+
+        with guard(acc, failed):
+            for fn in self._input_fns:
+                inputs.append(fn(values))
             for row in self.rows:
                 for column, test in row.checks:
                     if not test(inputs[column], values):
@@ -188,9 +201,6 @@ class CompiledTable:
                     matched.append(row)
                     if first_only:
                         break
-        except (MissingValueError, ZeroDivisionError) as exc:
-            assert row is not None
-            raise AccountError(acc.account_id, f"{row.key_path}.when[{column}]", str(exc)) from None
         return matched
 
     def _resolve(self, acc: AccountRun, matched: list[TableRow]) -> list[TableRow]:
@@ -225,10 +235,13 @@ class CompiledTable:
         return matched  # RULE ORDER, COLLECT
 
     def _no_match(self, acc: AccountRun) -> dict[str, Any]:
-        """The default when declared; else "no result", stated in the evaluation's warnings."""
-        if not self.default:
-            warnings = acc.out.setdefault("warnings", [])
-            warnings.append(f"table `{self.id}`: no rule matched and there is no default")
+        """The declared defaults; an output without one is missing, an empty list, or 0.
+
+        Only a single-hit output coming out missing is worth a warning: a multiple-hit table
+        that matches nothing (no segment applies) has simply found nothing.
+        """
+        if self._no_match_warnings:
+            acc.out.setdefault("warnings", []).extend(self._no_match_warnings)
         result: dict[str, Any] = {}
         for name in self.outputs:
             if name in self.default:
@@ -296,12 +309,17 @@ def _cell_source(cell: object) -> str | None:
 
 
 def _suggest(value: object, allowed: Sequence[Any]) -> str:
+    """``; did you mean "KA"?`` for a value close to an allowed one, quoted as in a cell.
+
+    A value differing only in case is suggested first: ``"Ka"`` is too short to be close to
+    ``"KA"`` by spelling, yet it is plainly meant.
+    """
     if not isinstance(value, str):
         return ""
     words = [a for a in allowed if isinstance(a, str)]
     same_letters = [w for w in words if w.casefold() == value.casefold()]
-    close = same_letters or difflib.get_close_matches(value, words, n=1)
-    return f"; did you mean {format_value(close[0])}?" if close else ""
+    close = same_letters[0] if same_letters else did_you_mean(value, words)
+    return f"; did you mean {format_value(close)}?" if close else ""
 
 
 class _TableCompiler:
@@ -550,7 +568,7 @@ class _TableCompiler:
             self.problem(exc.message, key, detail)
             return None
         self.ctx.use(test.names)
-        for call in getattr(test, "portfolio_calls", ()):
+        for call in test.portfolio_calls:
             self.ctx.portfolio_calls.setdefault(call.key, call)
         return test
 
@@ -639,18 +657,26 @@ class _TableCompiler:
         return kinds
 
     def _lint_overlaps(self, rows: list[TableRow]) -> None:
-        for overlap in find_overlaps([row.cells for row in rows], self.sources):
+        def conflicting(overlap: Overlap) -> bool:
+            # UNIQUE allows no overlap at all; ANY allows rows that agree on their outputs
+            return self.hit == "UNIQUE" or rows[overlap.first].then != rows[overlap.second].then
+
+        found, more = find_overlaps([row.cells for row in rows], self.sources, keep=conflicting)
+        for overlap in found:
             a, b = rows[overlap.first], rows[overlap.second]
             if self.hit == "UNIQUE":
                 self.problem(
                     f"rows `{a.id}` and `{b.id}` overlap (e.g. {overlap.example})", b.key_path
                 )
-            elif a.then != b.then:
+            else:
                 self.problem(
                     f"rows `{a.id}` and `{b.id}` overlap (e.g. {overlap.example}) with "
                     "different outputs; hit policy ANY requires them to agree",
                     b.key_path,
                 )
+        if more:
+            pairs = "pair" if more == 1 else "pairs"
+            self.problem(f"... and {more} more overlapping {pairs}", f"{self.path}.rules")
 
 
 def _count(n: int, noun: str) -> str:

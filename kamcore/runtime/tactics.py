@@ -9,11 +9,12 @@ Whatever is merged or dropped is said in the evaluation's warnings, never silent
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..registry import DIMENSIONS, Tactic
 from ..types import BOOLEAN
+from .checks import whole_number
 from .context import AccountRun, CompileContext
 from .rules import did_you_mean, evaluate
 from .templates import Template, compile_template
@@ -51,14 +52,21 @@ class CompiledTactics:
 
     rules: tuple[TacticRule, ...]
     max_per_account: int | None
+    #: the rules by priority, ties in declared order: sorted once here, so that the firing
+    #: rules of an account come out in proposal order from a filter, with no sort per account
+    by_priority: tuple[TacticRule, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_priority", tuple(sorted(self.rules, key=_priority)))
 
     def run(self, acc: AccountRun) -> None:
         """Propose the tactics of the firing rules: by priority, each tactic once, capped."""
-        firing = [r for r in self.rules if evaluate(r.when, acc, r.path)]
+        firing = [r for r in self.by_priority if evaluate(r.when, acc, r.path)]
         kept: dict[str, TacticRule] = {}
         notes: dict[str, str] = {}
         warnings: list[str] = []
-        for rule in sorted(firing, key=_priority):  # stable: ties keep rule order
+        cap = self.max_per_account
+        for rule in firing:
             tactic_id = rule.tactic.id
             first = kept.get(tactic_id)
             if first is not None:
@@ -67,20 +75,22 @@ class CompiledTactics:
                     f"kept `{first.id}`"
                 )
                 notes[rule.id] = f"duplicate of rule `{first.id}`"
-            elif self.max_per_account is not None and len(kept) >= self.max_per_account:
+            elif cap is not None and len(kept) >= cap:
                 warnings.append(
-                    f"tactic `{tactic_id}` (rule `{rule.id}`) dropped: over "
-                    f"max_per_account = {self.max_per_account}"
+                    f"tactic `{tactic_id}` (rule `{rule.id}`) dropped: over max_per_account = {cap}"
                 )
-                notes[rule.id] = f"dropped: over max_per_account = {self.max_per_account}"
+                notes[rule.id] = f"dropped: over max_per_account = {cap}"
             else:
                 kept[tactic_id] = rule
         acc.out["tactics"] = [_proposal(rule, acc.values) for rule in kept.values()]
         if warnings:
             acc.out.setdefault("warnings", []).extend(warnings)
         if acc.fired is not None:
-            for rule in firing:
-                record(acc, rule.path, "tactic", rule.when.names, notes.get(rule.id))
+            # the trace lists rules in declared order, like every other section's
+            fired = {rule.id for rule in firing}
+            for rule in self.rules:
+                if rule.id in fired:
+                    record(acc, rule.path, "tactic", rule.when.names, notes.get(rule.id))
 
 
 def _priority(rule: TacticRule) -> int:
@@ -109,8 +119,8 @@ def compile_tactics(ctx: CompileContext, spec: Mapping[str, Any]) -> CompiledTac
     """
     before = len(ctx.problems)
     cap = spec.get("max_per_account")
-    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
-        ctx.problem(f"expected a whole number >= 1, got {cap!r}", "tactics.max_per_account")
+    if cap is not None:
+        cap = whole_number(ctx, cap, "tactics.max_per_account", least=1)
     catalogue = {**ctx.registry.tactics, **_compile_catalogue(ctx, spec.get("catalogue", {}))}
     rules = _compile_rules(ctx, spec.get("rules", []), catalogue)
     if len(ctx.problems) > before:
@@ -223,7 +233,4 @@ def _role(ctx: CompileContext, value: object, key_path: str) -> str | None:
 
 
 def _days(ctx: CompileContext, value: object, key_path: str) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        ctx.problem(f"`due_in_days` must be a whole number >= 0, got {value!r}", key_path)
-        return None
-    return value
+    return whole_number(ctx, value, key_path, least=0, what="due_in_days")

@@ -14,14 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from string import Formatter
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from ..types import Type
 from .context import CompileContext
 from .rules import did_you_mean
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["MISSING_TEXT", "Template", "compile_template"]
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,10 +20,11 @@ from ..errors import AccountError
 from ..types import STRING
 from . import trace
 from .context import AccountRun, CompileContext
-from .rules import evaluate
+from .rules import did_you_mean, evaluate, previous_state
 
 if TYPE_CHECKING:
     from ..expr import CompiledExpr
+    from .tables import CompiledTable
 
 __all__ = ["Cap", "TierSection", "apply_caps", "cap_demotions", "compile_tier", "demote"]
 
@@ -69,8 +71,15 @@ class TierSection:
             and raw in self.values
             and self.values.index(raw) > self.values.index(previous)
         ):
-            prev_state = _previous_state(acc.previous)
-            count = prev_state.get("count", 0) + 1 if prev_state.get("pending") == raw else 1
+            # Count evaluations in a row that came out below the previous tier, whichever lower
+            # tier it was (NA, then standard, then NA is three below KA); at N, downgrade to
+            # the latest.
+            prev_state = previous_state(acc, "tier")
+            pending, counted = prev_state.get("pending"), prev_state.get("count")
+            below = pending in self.values and self.values.index(pending) > self.values.index(
+                previous
+            )
+            count = counted + 1 if below and isinstance(counted, int) and counted > 0 else 1
             if count < self.downgrade_after:
                 tier = previous
                 state = {"pending": raw, "count": count}
@@ -79,7 +88,7 @@ class TierSection:
                     "tier.downgrade_after",
                     "hysteresis",
                     (),
-                    f"stays `{previous}`: `{raw}` came out {count} of "
+                    f"stays `{previous}`: a lower tier (now `{raw}`) came out {count} of "
                     f"{self.downgrade_after} evaluations in a row",
                 )
         acc.values["tier"] = tier
@@ -91,26 +100,25 @@ def _previous_tier(previous: Mapping[str, Any] | None) -> Any:
     return None if previous is None else previous.get("tier")
 
 
-def _previous_state(previous: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    if previous is None:
-        return {}
-    state = previous.get("state") or {}
-    tier_state = state.get("tier") if isinstance(state, Mapping) else None
-    return tier_state if isinstance(tier_state, Mapping) else {}
-
-
 def compile_tier(
-    ctx: CompileContext, spec: Mapping[str, Any], tier_table: str | None
+    ctx: CompileContext, spec: Mapping[str, Any], table: CompiledTable | None
 ) -> TierSection | None:
-    """Compile ``[tier]``. ``tier_table`` is the id of the table whose output is ``tier``."""
+    """Compile ``[tier]``. ``table`` is the decision table whose output is ``tier``, if any.
+
+    Everything the tier can come out as is checked here, so a typo in a row (``"Ka"``) or a
+    multiple-hit table is a problem when the policy loads, not an error on every account.
+    """
+    tier_table = table.id if table is not None else None
     values = tuple(spec.get("values", ()))
+    if not values and table is not None:
+        values = tuple(table.output_values.get("tier", ()))
     if len(set(values)) != len(values):
         ctx.problem("tier.values lists a tier twice", "tier.values")
     expr: CompiledExpr | None = None
-    table = spec.get("table")
-    if table is not None and table != tier_table:
+    named = spec.get("table")
+    if named is not None and named != tier_table:
         ctx.problem(
-            f"tier.table names `{table}`, but "
+            f"tier.table names `{named}`, but "
             + (
                 f"the table with output `tier` is `{tier_table}`"
                 if tier_table
@@ -118,12 +126,16 @@ def compile_tier(
             ),
             "tier.table",
         )
+    if table is not None:
+        _check_tier_table(ctx, table, values)
     if "expr" in spec:
         if tier_table is not None:
             ctx.problem(
                 f"tier.expr and table `{tier_table}` both decide the tier; keep one", "tier.expr"
             )
         expr = ctx.expr(spec["expr"], "tier.expr", STRING)
+        if expr is not None and values:
+            _check_classifier_labels(ctx, expr, values)
     elif tier_table is None and (values or spec.get("caps")):
         ctx.problem("[tier] needs `expr`, or a decision table with an output named `tier`", "tier")
     downgrade_after = int(spec.get("downgrade_after", 1))
@@ -158,6 +170,54 @@ def compile_tier(
         ctx.use(order_by)
         caps.append(Cap(value, int(raw_cap.get("max", 0)), order_by, key))
     return TierSection(values, expr, tier_table, downgrade_after, tuple(caps))
+
+
+def _check_tier_table(ctx: CompileContext, table: CompiledTable, values: tuple[str, ...]) -> None:
+    key = f"tables.{table.id}"
+    if table.multi_hit:
+        ctx.problem(
+            f"table `{table.id}` decides `tier`, so it must give one value per account: use a "
+            f"single-hit policy (UNIQUE, ANY, FIRST or PRIORITY), not {table.hit}",
+            f"{key}.hit",
+        )
+        return
+    if not values:
+        return
+    column = table.outputs.index("tier")
+    for row in table.rows:
+        value = row.then[column]
+        if value not in values:
+            ctx.problem(
+                f"`{value}` is not one of tier.values ({', '.join(values)})"
+                + did_you_mean(str(value), values),
+                f"{key}.rules[{row.id}].then[{column}]",
+            )
+    default = table.default.get("tier")
+    if default is not None and default not in values:
+        ctx.problem(
+            f"`{default}` is not one of tier.values ({', '.join(values)})"
+            + did_you_mean(str(default), values),
+            f"{key}.default.tier",
+        )
+
+
+def _check_classifier_labels(
+    ctx: CompileContext, expr: CompiledExpr, values: tuple[str, ...]
+) -> None:
+    """``tier.expr = "some_classifier(x)"``: its declared labels must all be tiers."""
+    source_call = ast.parse(expr.source.strip(), mode="eval").body  # already checked: parses
+    if not (isinstance(source_call, ast.Call) and isinstance(source_call.func, ast.Name)):
+        return
+    classifier = ctx.registry.classifiers.get(source_call.func.id)
+    if classifier is None:
+        return
+    unknown = [label for label in classifier.labels if label not in values]
+    if unknown:
+        ctx.problem(
+            f"classifier `{classifier.name}` can give {', '.join(f'`{u}`' for u in unknown)}, "
+            f"which tier.values ({', '.join(values)}) does not list",
+            "tier.expr",
+        )
 
 
 def cap_demotions(

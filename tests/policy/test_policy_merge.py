@@ -198,3 +198,102 @@ def test_generic_id_arrays_in_plugin_config_merge_by_id(tmp_path: Path) -> None:
         base_dir=tmp_path,
     )
     assert doc.data["config"]["p"]["rules"] == [{"id": "x", "v": 1}, {"id": "y", "v": 3}]
+
+
+# -- stage-model transitions ----------------------------------------------------------------------
+
+MODEL = '[lifecycle]\nmodel = "b2b_relationship"\n'
+
+
+def test_with_a_stage_model_a_drop_of_a_model_transition_is_kept_for_the_compiler() -> None:
+    # before: "cannot drop `slip` ...: no base policy defines it" (the model is the base)
+    text = (
+        '[policy]\nid = "l"\nversion = "1"\n'
+        + MODEL
+        + '[[lifecycle.transitions]]\nid = "slip"\ndrop = true\n'
+        + '[[lifecycle.transitions]]\nid = "recover"\nwhen = "True"\n'
+    )
+    doc = load_policy_text(text, name="p.toml")
+    assert doc.data["lifecycle"]["transitions"] == [
+        {"id": "slip", "drop": True},
+        {"id": "recover", "when": "True"},
+    ]
+    assert doc.locate("lifecycle.transitions[slip].drop").line == 8
+
+
+def test_the_model_may_be_selected_by_another_layer(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text('[policy]\nid = "b"\nversion = "1"\n' + MODEL)
+    text = (
+        '[policy]\nid = "l"\nextends = ["base.toml"]\n'
+        '[[lifecycle.transitions]]\nid = "slip"\ndrop = true\n'
+    )
+    doc = load_policy_text(text, base_dir=tmp_path)
+    assert doc.data["lifecycle"] == {
+        "model": "b2b_relationship",
+        "transitions": [{"id": "slip", "drop": True}],
+    }
+
+
+def test_with_a_stage_model_dropping_a_bases_transition_drops_the_models_too(
+    tmp_path: Path,
+) -> None:
+    # the base changed the model's `slip`; dropping it must not bring the model's back, so
+    # the drop is merged into the base's item for the compiler to apply
+    (tmp_path / "base.toml").write_text(
+        '[policy]\nid = "b"\nversion = "1"\n'
+        + MODEL
+        + '[[lifecycle.transitions]]\nid = "slip"\nwhen = "False"\n'
+        + '[[lifecycle.transitions]]\nid = "mine"\nfrom = ["mature"]\nto = "at_risk"\n'
+        + 'when = "False"\n'
+    )
+    text = (
+        '[policy]\nid = "l"\nextends = ["base.toml"]\n'
+        '[[lifecycle.transitions]]\nid = "slip"\ndrop = true\n'
+        '[[lifecycle.transitions]]\nid = "mine"\ndrop = true\n'
+    )
+    doc = load_policy_text(text, base_dir=tmp_path)
+    assert doc.data["lifecycle"]["transitions"] == [
+        {"id": "slip", "when": "False", "drop": True},
+        {"id": "mine", "from": ["mature"], "to": "at_risk", "when": "False", "drop": True},
+    ]
+
+
+def test_a_layer_writing_a_dropped_model_transition_again_replaces_the_drop(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "base.toml").write_text(
+        '[policy]\nid = "b"\nversion = "1"\n'
+        + MODEL
+        + '[[lifecycle.transitions]]\nid = "slip"\ndrop = true\n'
+    )
+    text = (
+        '[policy]\nid = "l"\nextends = ["base.toml"]\n'
+        '[[lifecycle.transitions]]\nid = "slip"\nwhen = "False"\n'
+    )
+    doc = load_policy_text(text, base_dir=tmp_path)
+    assert doc.data["lifecycle"]["transitions"] == [{"id": "slip", "when": "False"}]
+
+
+def test_without_a_stage_model_a_drop_of_an_unknown_transition_is_still_an_error() -> None:
+    text = (
+        '[policy]\nid = "l"\nversion = "1"\n[lifecycle]\nstages = ["a", "b"]\ninitial = "a"\n'
+        '[[lifecycle.transitions]]\nid = "slip"\ndrop = true\n'
+    )
+    with pytest.raises(PolicyError) as info:
+        load_policy_text(text)
+    (problem,) = info.value.problems
+    assert problem.message == (
+        "cannot drop `slip` from [[lifecycle.transitions]]: no base policy defines it"
+    )
+
+
+def test_drop_suggestions_are_the_expression_checkers(tmp_path: Path) -> None:
+    # kamcore.expr.suggest.did_you_mean: a far-fetched id gets no suggestion
+    (tmp_path / "base.toml").write_text(
+        '[policy]\nid = "b"\nversion = "1"\n\n[[alerts]]\nid = "order-lapse"\nwhen = "x"\n'
+    )
+    text = '[policy]\nid = "l"\nextends = ["base.toml"]\n\n[[alerts]]\nid = "order"\ndrop = true\n'
+    with pytest.raises(PolicyError) as info:
+        load_policy_text(text, base_dir=tmp_path)
+    (problem,) = info.value.problems
+    assert problem.message == "cannot drop `order` from [[alerts]]: no base policy defines it"

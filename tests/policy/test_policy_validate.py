@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from kamcore import Engine
+from kamcore.errors import PolicyError
 from kamcore.policy import compose_schema, load_policy, load_policy_text, validate_document
 from kamcore.resources import policies_root, read_schema
 
@@ -371,3 +373,58 @@ def test_every_property_is_described_and_every_object_is_closed() -> None:
             open_objects.append(sorted(node["properties"]))
     assert undocumented == []
     assert open_objects == []
+
+
+# --- stage-model transitions ------------------------------------------------------------------
+
+MODEL_POLICY = (
+    HEADER
+    + '[lifecycle]\nmodel = "b2b_relationship"\n'
+    + '[[lifecycle.transitions]]\nid = "slip"\ndrop = true\n'
+    + '[[lifecycle.transitions]]\nid = "recover"\nwhen = "coalesce(growth, 0) >= 0.05"\n'
+)
+
+
+def test_with_a_stage_model_transitions_may_change_one_key_or_drop() -> None:
+    # before: "missing required key `from`" / "`to`" for `recover`
+    assert check(MODEL_POLICY) == []
+
+
+def test_without_a_stage_model_transitions_must_be_complete() -> None:
+    text = (
+        HEADER + '[lifecycle]\nstages = ["a", "b"]\ninitial = "a"\n'
+        '[[lifecycle.transitions]]\nid = "go"\nwhen = "True"\n'
+    )
+    assert [m for m, _, _ in check(text)] == [
+        "missing required key `from` in [lifecycle.transitions[go]]",
+        "missing required key `to` in [lifecycle.transitions[go]]",
+    ]
+
+
+def test_the_relaxed_schema_is_only_for_that_document() -> None:
+    validate_document(load_policy_text(MODEL_POLICY), {}, [])
+    base = compose_schema({}, [])
+    item = base["$defs"]["lifecycle"]["properties"]["transitions"]["items"]
+    assert set(item["required"]) == {"id", "from", "to", "when"}
+
+
+def test_stage_model_overrides_compile_into_the_engine() -> None:
+    engine = Engine.from_text(MODEL_POLICY)
+    lifecycle = engine.policy.lifecycle
+    assert lifecycle is not None
+    ids = {t.id for ts in lifecycle.outgoing.values() for t in ts}
+    assert "slip" not in ids
+    (recover,) = lifecycle.outgoing["at_risk"][1:]
+    assert (recover.id, recover.to, recover.when.source) == (
+        "recover",
+        "growing",
+        "coalesce(growth, 0) >= 0.05",
+    )
+    with pytest.raises(PolicyError) as info:
+        Engine.from_text(MODEL_POLICY.replace('id = "slip"', 'id = "slipp"'), name="p.toml")
+    (problem,) = info.value.problems
+    assert problem.message == (
+        "cannot drop transition `slipp`: stage model `b2b_relationship` has no transition "
+        "`slipp`; did you mean `slip`?"
+    )
+    assert (problem.location.file, problem.location.line) == ("p.toml", 6)

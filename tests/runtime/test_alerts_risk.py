@@ -270,3 +270,25 @@ def test_malformed_bands_and_scores_are_located() -> None:
         "risk.bands[2]",
     ]
     assert "alert_points" in found[0][1]
+
+
+def test_risk_bands_are_checked_like_scorecard_bands() -> None:
+    # changed: the band messages are the shared ones of kamcore.runtime.checks (they were
+    # "a risk band needs a `label`" and "duplicate risk band `low`")
+    spec = {
+        "bands": [
+            {"range": "[0..10)"},
+            {"label": "low", "range": "[0..30)"},
+            {"label": "low", "range": "[30..)"},
+        ]
+    }
+    assert risk_problems(spec) == [
+        ("risk.bands[0]", "a band needs a `label`"),
+        ("risk.bands[2].label", "band label `low` is used twice"),
+    ]
+    assert risk_problems({"bands": "low"}) == [
+        ("risk.bands", '`bands` must be an array of { label, range = "[0..40)" } tables')
+    ]
+    assert risk_problems({"range": 5}) == [
+        ("risk.range", 'expected a range such as "[0..40)", got 5')
+    ]

@@ -16,7 +16,7 @@ from kamcore.models import Account
 from kamcore.resources import read_schema
 from kamcore.runtime import cells, inputs
 from kamcore.runtime.cells import CellError, is_missing, parse_boolean, parse_date, parse_number
-from kamcore.runtime.inputs import LIST_FIELDS, MASTER_FIELDS, FactInput, InputReader, input_digest
+from kamcore.runtime.inputs import LIST_FIELDS, FactInput, InputReader, input_digest
 from kamcore.types import BOOLEAN, DATE, INTEGER, NUMBER, STRING, Type
 
 D = dt.date
@@ -374,14 +374,33 @@ def test_notes_quote_the_default_as_the_policy_wrote_it() -> None:
 
 
 def test_no_note_without_a_default_used_or_without_a_list() -> None:
-    r = reader(CHANNEL, FactInput("region_code", "region_code", STRING))
+    r = reader(
+        CHANNEL,
+        FactInput("region_code", "region_code", STRING),
+        known={"kind": Type("string", optional=True)},
+    )
     notes: list[str] = []
-    _, values = r.read({"id": "A1", "渠道": "partner"}, 2, notes)
+    _, values = r.read({"id": "A1", "渠道": "partner", "region_code": ""}, 2, notes)
     assert values["channel"] == "partner"
     assert values["region_code"] is None  # empty without a default: None, no note
     assert values["kind"] == "customer"  # the account model's own default: no note either
     assert notes == []
     assert r.read({"id": "A1"}) == r.read({"id": "A1"}, None, [])  # notes change no value
+
+
+def test_a_declared_column_absent_from_a_flat_row_is_noted_with_a_suggestion() -> None:
+    r = reader(FactInput("revenue_12m", "Revenue 12m", NUMBER))
+    notes: list[str] = []
+    _, values = r.read({"id": "A1", "Revenue_12m": "5"}, 2, notes)
+    assert values["revenue_12m"] is None
+    assert notes == [
+        "input `revenue_12m`: the row has no column 'Revenue 12m'; did you mean 'Revenue_12m'?"
+    ]
+
+
+def test_master_data_is_read_only_when_the_policy_reads_it() -> None:
+    _, values = reader().read({"id": "A1", "industry": "retail"})
+    assert "industry" not in values
 
 
 def test_required_fact_without_a_column() -> None:
@@ -398,7 +417,13 @@ def test_required_fact_without_a_column() -> None:
 def test_flat_row_reads_inputs_known_facts_and_master_data() -> None:
     r = reader(
         FactInput("revenue_12m", "营业收入", Type("number", unit="CNY"), currency="CNY"),
-        known={"nps": Type("integer", optional=True), "retail.weighted_distribution": NUMBER},
+        known={
+            "nps": Type("integer", optional=True),
+            "retail.weighted_distribution": NUMBER,
+            "industry": Type("string", optional=True),
+            "kind": Type("string", optional=True),
+            "region": Type("string", optional=True),
+        },
     )
     account_id, values = r.read(
         {
@@ -420,7 +445,7 @@ def test_flat_row_reads_inputs_known_facts_and_master_data() -> None:
     assert values["region"] is None
     assert "unrelated" not in values
     assert all(values[name] is None for name in LIST_FIELDS)
-    assert set(MASTER_FIELDS) <= set(values)
+    assert {"industry", "kind", "region"} <= set(values)  # the master data asked for
 
 
 def test_known_fact_types_apply_and_required_known_facts_are_enforced() -> None:
@@ -806,3 +831,11 @@ def test_csv_cells_from_io() -> None:
     rows = csv.DictReader(io.StringIO('id,revenue_12m\nA,"1,000"\n'))
     r = reader(known={"revenue_12m": NUMBER})
     assert [r.read(row)[1]["revenue_12m"] for row in rows] == [1000.0]
+
+
+def test_an_optional_column_simply_absent_is_not_noted() -> None:
+    r = reader(FactInput("freezers", "冰柜数", NUMBER))
+    notes: list[str] = []
+    _, values = r.read({"id": "A1", "营业收入": "5"}, 2, notes)
+    assert values["freezers"] is None
+    assert notes == []

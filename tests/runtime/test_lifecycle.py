@@ -11,7 +11,8 @@ import pytest
 from kamcore.errors import AccountError, Location
 from kamcore.registry import Registry, StageModel
 from kamcore.runtime.context import AccountRun, CompileContext
-from kamcore.runtime.lifecycle import CompiledLifecycle, compile_lifecycle
+from kamcore.runtime.lifecycle import CompiledLifecycle, _resolve_model, compile_lifecycle
+from kamcore.runtime.rules import previous_state
 from kamcore.types import BOOLEAN, INTEGER, NUMBER, STRING
 
 START = date(2024, 1, 1)
@@ -388,3 +389,119 @@ def test_an_unknown_model_lists_the_registered_ones() -> None:
     assert problems({"model": "sass"}, registry_with_model()) == [
         ("lifecycle.model", "unknown stage model `sass`; did you mean `saas`? (registered: saas)")
     ]
+
+
+def test_an_override_is_deep_merged_key_by_key_into_the_models_transition() -> None:
+    registry = registry_with_model()
+    model = registry.stage_models["saas"]
+    labelled = {**model.transitions[0], "label": {"en": "Adopted", "zh": "采用"}}
+    registry.stage_models["saas"] = StageModel(
+        name="saas",
+        stages=model.stages,
+        initial=model.initial,
+        transitions=(labelled, *model.transitions[1:]),
+    )
+    section = {
+        "model": "saas",
+        "transitions": [{"id": "adopted", "consecutive": 2, "label": {"en": "In use"}}],
+    }
+    ctx = make_ctx(registry)
+    _, _, transitions = _resolve_model(ctx, section)
+    assert ctx.problems == []
+    assert transitions[0] == {
+        "id": "adopted",
+        "from": ["onboarding"],
+        "to": "adoption",
+        "when": "orders_12m >= 3",
+        "label": {"en": "In use", "zh": "采用"},
+        "consecutive": 2,
+    }
+    assert [t["id"] for t in transitions] == ["adopted", "renewing", "gone"]
+    assert build(section, registry).outgoing["onboarding"][0].consecutive == 2
+
+
+def test_dropping_or_changing_an_id_the_model_lacks_is_located_with_a_suggestion() -> None:
+    section = {
+        "model": "saas",
+        "transitions": [
+            {"id": "gnoe", "drop": True},
+            {"id": "adopt", "when": "orders_12m >= 5"},
+            {"id": "zzz", "to": "renewal"},
+        ],
+    }
+    assert problems(section, registry_with_model()) == [
+        (
+            "lifecycle.transitions[gnoe]",
+            "cannot drop transition `gnoe`: stage model `saas` has no transition `gnoe`; "
+            "did you mean `gone`?",
+        ),
+        (
+            "lifecycle.transitions[adopt]",
+            "stage model `saas` has no transition `adopt` to change, and a new transition needs "
+            "`from`, `to` and `when`; did you mean `adopted`?",
+        ),
+        (
+            "lifecycle.transitions[zzz]",
+            "stage model `saas` has no transition `zzz` to change, and a new transition needs "
+            "`from`, `to` and `when`",
+        ),
+    ]
+
+
+def test_a_drop_carrying_a_base_policys_transition_needs_no_model_counterpart() -> None:
+    # the loader merges `drop = true` into the item a base wrote; nothing of it remains
+    base_written = {"id": "extra", "from": ["adoption"], "to": "onboarding", "when": "True"}
+    section = {"model": "saas", "transitions": [{**base_written, "drop": True}]}
+    lifecycle = build(section, registry_with_model())
+    assert [t.id for t in lifecycle.outgoing["adoption"]] == ["renewing", "gone"]
+
+
+def test_a_drop_without_a_model_or_base_is_a_problem() -> None:
+    section = spec()
+    section["transitions"] = [*section["transitions"], {"id": "lapse2", "drop": True}]
+    assert problems(section) == [
+        (
+            "lifecycle.transitions[lapse2]",
+            "cannot drop transition `lapse2`: no base policy or stage model defines it",
+        )
+    ]
+
+
+def test_items_referring_to_an_unknown_model_are_not_reported_again() -> None:
+    section = {"model": "sass", "transitions": [{"id": "gone", "drop": True}, {"id": "x"}]}
+    assert problems(section, registry_with_model()) == [
+        ("lifecycle.model", "unknown stage model `sass`; did you mean `saas`? (registered: saas)")
+    ]
+
+
+@pytest.mark.parametrize(
+    "previous",
+    [
+        {**in_stage("active", pending="risk-up", count=1), "state": ["not", "a", "table"]},
+        {**in_stage("active", pending="risk-up", count=1), "state": "corrupt"},
+        {**in_stage("active", pending="risk-up", count=1), "state": {"lifecycle": 7}},
+        {**in_stage("active", pending="risk-up", count=1), "state": None},
+        {k: v for k, v in in_stage("active", pending="risk-up", count=1).items() if k != "state"},
+    ],
+)
+def test_a_malformed_previous_state_reads_as_no_state(previous: dict[str, Any]) -> None:
+    lifecycle = build(spec(transitions=[{**spec()["transitions"][1], "consecutive": 2}]))
+    acc = run(lifecycle, {"orders_12m": 5, "risk_points": 60}, previous)
+    # the consecutive count starts again instead of the account failing
+    assert acc.out["stage"]["value"] == "active"
+    assert acc.out["state"]["lifecycle"] == {"pending": "risk-up", "count": 1}
+
+
+def test_previous_state_helper() -> None:
+    def acc(previous: Any) -> AccountRun:
+        return AccountRun("a1", {}, {}, None, previous, START)
+
+    assert previous_state(acc(None), "tier") == {}
+    assert previous_state(acc({"state": 3}), "tier") == {}
+    assert previous_state(acc({"state": {"tier": [1]}}), "tier") == {}
+    assert previous_state(acc({"state": {"tier": {"count": 2}}}), "tier") == {"count": 2}
+
+
+def test_stage_positions_are_computed_once_when_compiling() -> None:
+    lifecycle = build(spec())
+    assert lifecycle.order == {"onboarding": 0, "active": 1, "at_risk": 2, "churned": 3}

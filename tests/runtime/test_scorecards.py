@@ -740,3 +740,58 @@ def test_normalise_is_required_and_its_method_known() -> None:
         "scorecards.value.measures[a].normalise",
         "scorecards.value.measures[b].normalise.method",
     ]
+
+
+# -- shared failure handling and checks -----------------------------------------------------------
+
+
+def test_when_and_expr_measures_fail_the_account_on_every_arithmetic_error() -> None:
+    # rules.evaluate's failures, not only division by zero: an OverflowError too
+    too_big = 10**400  # an integer no float can hold
+    scorecard = build({**VALUE, "when": "orders_12m / 2 > 0"})
+    with pytest.raises(AccountError) as info:
+        score(scorecard, orders_12m=too_big)
+    assert info.value.where == "scorecards.value.when"
+    spec = {
+        "direction": "higher_is_healthier",
+        "measures": [measure("half", 1, expr="orders_12m / 2", normalise=linear(10))],
+    }
+    with pytest.raises(AccountError) as info:
+        score(build(spec), orders_12m=too_big)
+    assert info.value.where == "scorecards.value.measures[half].expr"
+    assert "too large" in info.value.reason
+
+
+def test_a_type_error_of_an_expr_measures_own_code_fails_the_account() -> None:
+    ctx = make_ctx()
+    ctx.names["thing"] = Type("any", optional=True)  # its kind is known only per account
+    spec = {
+        "direction": "higher_is_healthier",
+        "measures": [measure("t", 1, expr="thing * 2.5", normalise=linear(10))],
+    }
+    scorecard = compile_scorecard(ctx, "value", spec)
+    assert ctx.problems == []
+    assert scorecard is not None
+    with pytest.raises(AccountError) as info:
+        score(scorecard, thing="text")
+    assert info.value.where == "scorecards.value.measures[t].expr"
+    assert info.value.reason.startswith("cannot evaluate `thing * 2.5`:")
+
+
+def test_round_is_checked_as_every_whole_number() -> None:
+    # changed: "`round` must be a whole number of decimals >= 0" -> the shared wording
+    assert problems({**VALUE, "round": 1.5}) == [
+        ("scorecards.value.round", "`round` must be a whole number >= 0, got 1.5")
+    ]
+    assert problems({**VALUE, "round": True}) == [
+        ("scorecards.value.round", "`round` must be a whole number >= 0, got True")
+    ]
+
+
+def test_bands_must_be_an_array() -> None:
+    assert problems({**VALUE, "bands": "low"}) == [
+        (
+            "scorecards.value.bands",
+            '`bands` must be an array of { label, range = "[0..40)" } tables',
+        )
+    ]

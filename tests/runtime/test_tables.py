@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kamcore.errors import AccountError, Location
-from kamcore.registry import Registry
+from kamcore.registry import Function, Registry
 from kamcore.runtime.context import AccountRun, CompileContext
 from kamcore.runtime.tables import CompiledTable, compile_table
 from kamcore.types import BOOLEAN, INTEGER, NUMBER, STRING, Type
@@ -388,17 +388,67 @@ def test_no_match_uses_the_declared_default() -> None:
 
 
 def test_no_match_without_default_is_none_with_a_warning() -> None:
+    # changed: the warning names the output (it used to say "there is no default")
     table = build(NO_CATCH_ALL, "tier")
     acc = account(revenue_12m=10.0)
     assert table.evaluate(acc) == {"tier": None}
-    assert acc.out["warnings"] == ["table `tier`: no rule matched and there is no default"]
+    assert acc.out["warnings"] == ["table `tier`: no rule matched and output `tier` has no default"]
+
+
+def test_a_partial_default_warns_for_each_output_left_missing() -> None:
+    spec = {
+        "hit": "UNIQUE",
+        "inputs": ["revenue_12m"],
+        "outputs": ["a", "b", "c"],
+        "default": {"a": "x"},
+        "rules": [rule("big", [">= 1_000_000"], ["y", "y", "y"])],
+    }
+    acc = account(revenue_12m=10.0)
+    assert build(spec, "t").evaluate(acc) == {"a": "x", "b": None, "c": None}
+    assert acc.out["warnings"] == [
+        "table `t`: no rule matched and output `b` has no default",
+        "table `t`: no rule matched and output `c` has no default",
+    ]
+
+
+def test_a_full_default_does_not_warn() -> None:
+    spec = {**NO_CATCH_ALL, "default": {"tier": "standard"}}
+    acc = account(revenue_12m=10.0)
+    build(spec).evaluate(acc)
+    assert acc.out["warnings"] == []
+
+
+@pytest.mark.parametrize(
+    ("hit", "aggregate", "empty"),
+    [
+        ("RULE ORDER", None, []),
+        ("OUTPUT ORDER", None, []),
+        ("COLLECT", None, []),
+        ("COLLECT", "COUNT", 0),
+        ("COLLECT", "SUM", None),
+    ],
+)
+def test_a_multiple_hit_table_matching_nothing_is_not_a_warning(
+    hit: str, aggregate: str | None, empty: Any
+) -> None:
+    spec: dict[str, Any] = {
+        **NO_CATCH_ALL,
+        "hit": hit,
+        "rules": [rule("big", [">= 1_000_000"], [1])],
+        "output_values": {"tier": [1, 2]},
+    }
+    if aggregate is not None:
+        spec["aggregate"] = aggregate
+    acc = account(revenue_12m=10.0)
+    assert build(spec, "tier").evaluate(acc) == {"tier": empty}
+    assert acc.out["warnings"] == []
 
 
 def test_no_match_of_a_multiple_hit_table() -> None:
     table = build({**NO_CATCH_ALL, "hit": "RULE ORDER"}, "tier")
     acc = account(revenue_12m=10.0)
     assert table.evaluate(acc) == {"tier": []}
-    assert acc.out["warnings"] == ["table `tier`: no rule matched and there is no default"]
+    assert acc.out["warnings"] == []
     table = build({**NO_CATCH_ALL, "hit": "RULE ORDER", "default": {"tier": "standard"}})
     assert run(table, revenue_12m=10.0) == {"tier": ["standard"]}
 
@@ -406,7 +456,9 @@ def test_no_match_of_a_multiple_hit_table() -> None:
 def test_warning_list_is_created_when_absent() -> None:
     acc = AccountRun("a1", account(revenue_12m=1.0).values, {}, None, None, AS_OF)
     build(NO_CATCH_ALL, "tier").evaluate(acc)
-    assert acc.out == {"warnings": ["table `tier`: no rule matched and there is no default"]}
+    assert acc.out == {
+        "warnings": ["table `tier`: no rule matched and output `tier` has no default"]
+    }
 
 
 # -- cell kinds ---------------------------------------------------------------------------------
@@ -518,6 +570,45 @@ def test_a_failing_input_is_an_account_error_at_that_input(
     assert reason in info.value.reason
 
 
+def test_an_overflow_in_an_input_is_an_account_error_like_in_any_rule() -> None:
+    # the same failures as rules.evaluate: every ArithmeticError, not only division by zero
+    spec = {
+        "hit": "FIRST",
+        "inputs": ["nps", "orders_12m / 3"],
+        "outputs": ["x"],
+        "rules": [rule("a", ["-", "-"], [1])],
+    }
+    with pytest.raises(AccountError) as info:
+        run(build(spec), orders_12m=10**400)  # too large for a float: OverflowError
+    assert info.value.where == "tables.t.inputs[1]"
+    assert "too large" in info.value.reason
+
+
+def _any_typed_table(input_source: str, cell: str) -> CompiledTable:
+    ctx = make_ctx()
+    ctx.names["thing"] = Type("any", optional=True)  # its kind is known only per account
+    spec = {"hit": "FIRST", "inputs": ["orders_12m", input_source], "outputs": ["x"]}
+    rules = [rule("b", ["-", cell], [1]), rule("a", ["-", "-"], [0])]
+    table = compile_table(ctx, "t", {**spec, "rules": rules})
+    assert ctx.problems == []
+    assert table is not None
+    return table
+
+
+def test_a_type_error_in_a_cells_own_code_is_an_account_error_at_that_cell() -> None:
+    with pytest.raises(AccountError) as info:
+        _any_typed_table("thing", "> 5").evaluate(account(thing="text"))
+    assert info.value.where == "tables.t.rules[b].when[1]"
+    assert info.value.reason.startswith("cannot evaluate `> 5`: '>' not supported")
+
+
+def test_a_type_error_in_an_inputs_own_code_is_an_account_error_at_that_input() -> None:
+    with pytest.raises(AccountError) as info:
+        _any_typed_table("thing + 1", "-").evaluate(account(thing="text"))
+    assert info.value.where == "tables.t.inputs[1]"
+    assert info.value.reason.startswith("cannot evaluate `thing + 1`:")
+
+
 def test_output_types() -> None:
     assert build(TIER).output_types() == {"tier": Type("string", optional=True)}
     assert build({**TIER, "hit": "RULE ORDER"}).output_types() == {
@@ -566,6 +657,16 @@ def test_unknown_output_value_suggests_the_closest() -> None:
             '("KA", "NA", "growth", "standard"); did you mean "KA"?',
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [("standrd", '; did you mean "standard"?'), ("gold", ""), ("na", '; did you mean "NA"?')],
+)
+def test_output_value_suggestions_are_the_expression_checkers(value: str, hint: str) -> None:
+    spec = {**TIER, "rules": [rule("r", ["-", "-", "-"], [value])]}
+    ((_, message),) = problems(spec, "tier")
+    assert message.endswith('("KA", "NA", "growth", "standard")' + hint)
 
 
 def test_default_must_be_an_output_value() -> None:
@@ -644,6 +745,39 @@ def test_any_lint_reports_only_disagreeing_overlaps() -> None:
             "hit policy ANY requires them to agree",
         )
     ]
+
+
+def test_overlaps_past_the_first_fifty_are_counted_not_dropped() -> None:
+    spec = {
+        "hit": "UNIQUE",
+        "inputs": ["orders_12m"],
+        "outputs": ["x"],
+        "rules": [rule(f"r{i}", ["-"], [i]) for i in range(12)],  # 66 pairs
+    }
+    found = problems(spec)
+    assert len(found) == 51
+    assert found[-1] == ("tables.t.rules", "... and 16 more overlapping pairs")
+
+
+def test_the_overlap_count_of_an_any_table_counts_only_disagreeing_pairs() -> None:
+    spec = {
+        "hit": "ANY",
+        "inputs": ["orders_12m"],
+        "outputs": ["x"],
+        "rules": [rule(f"r{i}", ["-"], [i % 2 == 0]) for i in range(16)],  # 8 x 8 disagree
+    }
+    found = problems(spec)
+    assert len(found) == 51
+    assert found[-1] == ("tables.t.rules", "... and 14 more overlapping pairs")
+
+
+def test_exactly_fifty_overlaps_need_no_count() -> None:
+    # rows overlap within groups of equal cells: 45 + 3 + 1 + 1 = 50 pairs
+    cells = ["1"] * 10 + ["2"] * 3 + ["3"] * 2 + ["4"] * 2
+    rules = [rule(f"r{i}", [cell], [i]) for i, cell in enumerate(cells)]
+    found = problems({"hit": "UNIQUE", "inputs": ["orders_12m"], "outputs": ["x"], "rules": rules})
+    assert len(found) == 50
+    assert not any(message.startswith("...") for _, message in found)
 
 
 def test_priority_and_output_order_need_output_values() -> None:
@@ -816,3 +950,20 @@ def test_first_table_agrees_with_the_hand_written_if_chain(
 @functools.cache
 def _tier_table() -> CompiledTable:
     return build(TIER, "tier")
+
+
+def test_a_cells_portfolio_calls_are_requested_from_the_portfolio_phase() -> None:
+    ctx = make_ctx()
+    ctx.registry.register_function(
+        Function("percentile", lambda column: column, ("number",), "number", portfolio=True),
+        "test",
+    )
+    spec = {
+        "hit": "FIRST",
+        "inputs": ["revenue_12m"],
+        "outputs": ["x"],
+        "rules": [rule("top", ["> percentile(revenue_12m)"], [1])],
+    }
+    assert compile_table(ctx, "t", spec) is not None
+    assert ctx.problems == []
+    assert [call.function.name for call in ctx.portfolio_calls.values()] == ["percentile"]

@@ -301,3 +301,61 @@ def test_rule_and_catalogue_problems_are_located() -> None:
         ("tactics.rules[d]", "tactic rule `d` needs a `when` condition"),
     ]
     assert found[10:] == [("tactics.rules[e].owner_role", "`owner_role` must be a text, got ''")]
+
+
+def test_rules_are_sorted_by_priority_once_when_compiling() -> None:
+    tactics = build(
+        {
+            "catalogue": CATALOGUE,
+            "rules": [
+                rule("r-review", "quarterly_review"),
+                rule("r-sponsor", "executive_sponsor_visit", priority=10),
+                rule("r-service", "service_recovery", priority=10),
+                rule("r-rebate", "rebate_review", priority=1),
+            ],
+        }
+    )
+    assert [r.id for r in tactics.rules] == ["r-review", "r-sponsor", "r-service", "r-rebate"]
+    assert [r.id for r in tactics.by_priority] == [
+        "r-rebate",
+        "r-sponsor",
+        "r-service",
+        "r-review",
+    ]
+
+
+def test_a_failing_rule_is_an_account_error_whichever_order_rules_run_in() -> None:
+    tactics = build(
+        {
+            "rules": [
+                rule("late", "rebate_review", priority=50),
+                rule("broken", "executive_sponsor_visit", when="nps > 5", priority=5),
+            ]
+        }
+    )
+    with pytest.raises(AccountError) as info:
+        run(tactics, nps=None)
+    assert info.value.where == "tactics.rules[broken]"
+
+
+@pytest.mark.parametrize(
+    ("cap", "due", "messages"),
+    [
+        (
+            True,
+            1.5,
+            [
+                ("tactics.max_per_account", "expected a whole number >= 1, got True"),
+                (
+                    "tactics.rules[r].due_in_days",
+                    "`due_in_days` must be a whole number >= 0, got 1.5",
+                ),
+            ],
+        ),
+    ],
+)
+def test_whole_numbers_refuse_booleans_and_fractions(
+    cap: Any, due: Any, messages: list[tuple[str, str]]
+) -> None:
+    spec = {"max_per_account": cap, "rules": [rule("r", "rebate_review", due_in_days=due)]}
+    assert problems(spec) == messages
