@@ -192,9 +192,21 @@ _STREAMS: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: The account's team on our side (Account.owners and Account.team), as lists like the streams.
+_TEAM: dict[str, tuple[str, str, str]] = {
+    "owners": (
+        "Account owners",
+        "客户负责人",
+        "Who on our side owns the account: {role, name, email} per person.",
+    ),
+    "team": ("Account team", "客户团队", "Everyone on our side working the account (names)."),
+}
+
+
 def _facts() -> tuple[Fact, ...]:
     streams = tuple(_fact(name, _LIST, *text) for name, text in _STREAMS.items())
-    return (*_MASTER_DATA, *_FIGURES, *streams)
+    team = tuple(_fact(name, _LIST, *text) for name, text in _TEAM.items())
+    return (*_MASTER_DATA, *_FIGURES, *team, *streams)
 
 
 @hookimpl

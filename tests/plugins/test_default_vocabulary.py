@@ -92,7 +92,9 @@ def test_stream_facts_document_the_account_model_fields(builtins: Registry) -> N
 
 
 def test_every_builtin_fact_is_listed(builtins: Registry) -> None:
-    assert len([f for f in builtins.facts.values() if f.plugin == FACTS]) == 32
+    assert len([f for f in builtins.facts.values() if f.plugin == FACTS]) == 34
+    assert builtins.facts["owners"].value_type.kind == "list"  # the account team, as a list
+    assert builtins.facts["team"].value_type.kind == "list"
 
 
 # -- tactics ----------------------------------------------------------------------------------
