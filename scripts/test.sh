@@ -8,8 +8,12 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+# The example third-party plugin, installed as a user would: tests/test_plugin_author.py checks
+# that it is discovered through its entry point, listed by `kam plugins` and usable.
+.venv/bin/python -m pip install -q --disable-pip-version-check -e examples/kamcore-plugin-example
 echo "== ruff check"; .venv/bin/ruff check .
 echo "== ruff format --check"; .venv/bin/ruff format --check .
 echo "== mypy"; .venv/bin/mypy
 echo "== schemas in sync with the models"; .venv/bin/python -m kamcore.models.export --check
 echo "== pytest"; .venv/bin/python -m pytest -q "$@"
+echo "== example plugin tests"; .venv/bin/python -m pytest -q examples/kamcore-plugin-example/tests

@@ -1,0 +1,3 @@
+"""Activate kamcore's opt-in pytest plugin: the ``kamcore_*`` fixtures used by these tests."""
+
+pytest_plugins = ["kamcore.testing"]
