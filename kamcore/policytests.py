@@ -1,25 +1,36 @@
-"""Running a policy's ``[[tests]]`` cases.
+"""Running policy test cases (``[[tests]]``) and measuring which rules they exercise.
 
 A case gives an account (a flat row or an Account), an as-of date, optionally a previous
 evaluation, and the outputs it expects. When the policy has portfolio rules, the cases sharing
 an as-of date are evaluated together as one portfolio (a percentile of one account means
 nothing), so their expectations are written with the other cases in mind.
 
-The ``kam test`` command builds its report (diffs, coverage, JUnit) on :func:`run_cases`.
+Cases may also live in ``*.test.toml`` files next to the policy (read by
+:mod:`kamcore.cli.testfile`); :func:`run_cases` takes them as its ``cases``. The ``kam test``
+command builds its report (diffs, coverage, JUnit) on :func:`run_cases` and :func:`coverage`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .engine import Engine
+    from .runtime.compile import CompiledPolicy
 
-__all__ = ["CaseResult", "Mismatch", "run_cases"]
+__all__ = [
+    "CaseResult",
+    "Coverage",
+    "Mismatch",
+    "compare",
+    "coverage",
+    "rule_paths",
+    "run_cases",
+]
 
 #: What ``expect`` may name, and how the actual value is read from an evaluation.
 _LIST_KEYS = {"alerts", "tactics"}
@@ -36,12 +47,19 @@ class Mismatch:
 
 @dataclass
 class CaseResult:
-    """The outcome of one test case."""
+    """The outcome of one test case.
+
+    :param file: where the case is written (a policy layer or a test file), when known.
+    :param line: the line of its ``[[tests]]`` header.
+    """
 
     id: str
     mismatches: list[Mismatch] = field(default_factory=list)
     evaluation: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
+    file: str | None = None
+    line: int | None = None
+    description: str = ""
 
     @property
     def passed(self) -> bool:
@@ -71,6 +89,17 @@ def _same(expected: Any, actual: Any) -> bool:
     return bool(expected == actual)
 
 
+def _compare_parts(
+    prefix: str, expected: Mapping[str, Any], actual: Mapping[str, Any] | None
+) -> list[Mismatch]:
+    actual = actual or {}
+    return [
+        Mismatch(f"{prefix}.{name}", value, actual.get(name))
+        for name, value in expected.items()
+        if not _same(value, actual.get(name))
+    ]
+
+
 def compare(expect: Mapping[str, Any], evaluation: Mapping[str, Any]) -> list[Mismatch]:
     """Every expected value that differs from the evaluation's."""
     mismatches: list[Mismatch] = []
@@ -78,35 +107,35 @@ def compare(expect: Mapping[str, Any], evaluation: Mapping[str, Any]) -> list[Mi
         if key == "error":
             continue
         if key in ("metrics", "outputs"):
-            actual_map = evaluation.get(key, {})
-            for name, value in expected.items():
-                if not _same(value, actual_map.get(name)):
-                    mismatches.append(Mismatch(f"{key}.{name}", value, actual_map.get(name)))
-            continue
-        if key == "scores":
+            mismatches.extend(_compare_parts(key, expected, evaluation.get(key)))
+        elif key == "scores":
             for sc_id, value in expected.items():
                 score = evaluation["scores"].get(sc_id) or {}
                 if isinstance(value, Mapping):
-                    for part, v in value.items():
-                        if not _same(v, score.get(part)):
-                            mismatches.append(
-                                Mismatch(f"scores.{sc_id}.{part}", v, score.get(part))
-                            )
+                    mismatches.extend(_compare_parts(f"scores.{sc_id}", value, score))
                 elif not _same(value, score.get("value")):
                     mismatches.append(Mismatch(f"scores.{sc_id}", value, score.get("value")))
-            continue
-        actual = _actual(evaluation, key)
-        if isinstance(expected, list):
+        elif key == "risk" and isinstance(expected, Mapping):
+            mismatches.extend(_compare_parts("risk", expected, evaluation.get("risk")))
+        elif isinstance(expected, list):
+            actual = _actual(evaluation, key)
             if list(expected) != actual:
                 mismatches.append(Mismatch(key, list(expected), actual))
-        elif not _same(expected, actual):
+        elif not _same(expected, actual := _actual(evaluation, key)):
             mismatches.append(Mismatch(key, expected, actual))
     return mismatches
 
 
-def run_cases(engine: Engine) -> list[CaseResult]:
-    """Run every ``[[tests]]`` case of the engine's policy, in order."""
-    cases = list(engine.policy.tests)
+def run_cases(engine: Engine, cases: Sequence[Mapping[str, Any]] | None = None) -> list[CaseResult]:
+    """Run test cases against the engine's policy, in order.
+
+    :param cases: the cases to run (a test file's); default: the policy's own ``[[tests]]``.
+
+    In portfolio mode the outcomes are matched to cases by position in the portfolio, not by
+    account id, so two cases may use the same id (with and without a previous evaluation, say,
+    when their as-of dates differ).
+    """
+    cases = list(engine.policy.tests if cases is None else cases)
     results: dict[int, CaseResult] = {}
     if engine.policy.uses_portfolio:
         by_date: dict[Any, list[int]] = {}
@@ -121,11 +150,13 @@ def run_cases(engine: Engine) -> list[CaseResult]:
             outcome = engine.evaluate_portfolio(
                 [cases[i]["account"] for i in indexes], as_of=as_of, previous=previous or None
             )
-            evaluations = outcome.by_id()
             errors = {e["row"]: e for e in outcome.errors}
+            evaluations = iter(outcome.evaluations)  # input order, without the failed rows
             for position, i in enumerate(indexes, start=1):
-                account_id = str(cases[i]["account"].get("id"))
-                results[i] = _judge(cases[i], evaluations.get(account_id), errors.get(position))
+                if position in errors:
+                    results[i] = _judge(cases[i], None, errors[position])
+                else:
+                    results[i] = _judge(cases[i], next(evaluations), None)
     else:
         from .errors import AccountError
 
@@ -144,15 +175,73 @@ def run_cases(engine: Engine) -> list[CaseResult]:
 def _judge(
     case: Mapping[str, Any], evaluation: dict[str, Any] | None, error: dict[str, Any] | None
 ) -> CaseResult:
-    result = CaseResult(id=str(case.get("id")), evaluation=evaluation, error=error)
+    """``expect.error``: ``true`` any error, a text an error containing it, ``false`` or absent
+    no error."""
+    result = CaseResult(
+        id=str(case.get("id")),
+        evaluation=evaluation,
+        error=error,
+        description=str(case.get("description", "")),
+    )
     expect = case.get("expect", {})
-    wanted_error = expect.get("error")
+    wanted = expect.get("error")
     if error is not None:
-        if wanted_error is None or wanted_error not in str(error.get("reason", "")):
-            result.mismatches.append(Mismatch("error", wanted_error, error.get("reason")))
+        reason = str(error.get("reason", ""))
+        if wanted is None or wanted is False or (isinstance(wanted, str) and wanted not in reason):
+            result.mismatches.append(Mismatch("error", wanted, f"{error.get('where')}: {reason}"))
         return result
-    if wanted_error is not None:
-        result.mismatches.append(Mismatch("error", wanted_error, None))
+    if wanted is not None and wanted is not False:
+        result.mismatches.append(Mismatch("error", wanted, None))
     if evaluation is not None:
         result.mismatches.extend(compare(expect, evaluation))
     return result
+
+
+# -- coverage ---------------------------------------------------------------------------------
+
+
+def rule_paths(policy: CompiledPolicy) -> list[str]:
+    """Every rule a case can exercise, by key path, in pipeline order: table rows, segment
+    rules, lifecycle transitions, alerts and tactic rules."""
+    paths = [row.key_path for table in policy.tables for row in table.rows]
+    if policy.segments is not None:
+        paths += [f"segments.rules[{rule_id}]" for rule_id, _ in policy.segments.rules]
+    if policy.lifecycle is not None:
+        transitions = [t for ts in policy.lifecycle.outgoing.values() for t in ts]
+        paths += list(dict.fromkeys(t.path for t in transitions))
+    paths += [alert.path for alert in policy.alerts.alerts]
+    if policy.tactics is not None:
+        paths += [rule.path for rule in policy.tactics.rules]
+    return paths
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which rules the cases exercised (fired, or for a transition: its guard held)."""
+
+    rules: tuple[str, ...]
+    exercised: frozenset[str]
+
+    @property
+    def missed(self) -> list[str]:
+        """The rules no case exercised, in pipeline order."""
+        return [rule for rule in self.rules if rule not in self.exercised]
+
+    @property
+    def percent(self) -> float:
+        """Share of the rules exercised (100 for a policy without rules)."""
+        if not self.rules:
+            return 100.0
+        return 100.0 * (len(self.rules) - len(self.missed)) / len(self.rules)
+
+
+def coverage(policy: CompiledPolicy, results: Iterable[CaseResult]) -> Coverage:
+    """The coverage of ``policy``'s rules by the fired-rule records of the case evaluations."""
+    fired = {
+        record["rule"]
+        for result in results
+        if result.evaluation is not None
+        for record in result.evaluation.get("fired") or ()
+    }
+    rules = tuple(rule_paths(policy))
+    return Coverage(rules, frozenset(fired & set(rules)))

@@ -35,6 +35,10 @@ OUTPUT_FORMATS: Final[Mapping[str, str]] = {
 REJECTS_FORMATS: Final[Mapping[str, str]] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
+#: The `kam evaluate` option naming each kind of format, quoted in errors.
+_FLAGS = {"input": "--format-in", "output": "--format-out"}
+
+
 def _known(formats: Mapping[str, str]) -> str:
     by_format: dict[str, list[str]] = {}
     for suffix, name in formats.items():
@@ -61,8 +65,9 @@ def format_of(
     found = formats.get(suffix)
     if found is None:
         shown = f"suffix {suffix!r}" if suffix else "no suffix"
+        flag = _FLAGS.get(what, "the format argument")
         raise KamcoreError(
             f"{path}: cannot tell the {what} format ({shown}); known: {_known(formats)}; "
-            "or give the format explicitly (--format)"
+            f"or give the format explicitly ({flag})"
         )
     return found

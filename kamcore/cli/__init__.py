@@ -1,0 +1,144 @@
+"""The ``kam`` command line: validate, evaluate, explain and test policies from a terminal or CI.
+
+Every command lives in its own module with two functions: ``add_parser(subparsers)`` declares
+its arguments (standard library only, so building the parser stays cheap) and ``run(args)``
+does the work, importing the engine, pydantic and friends only then. That keeps ``kam --version``
+and ``kam --help`` fast: they never load the compiler.
+
+Exit status, for every command: 0 all good; 1 findings or failures (policy problems, failing
+test cases, rejected rows); 2 usage errors (bad arguments, a missing file); 130 interrupted
+(Ctrl-C) and 143 terminated (SIGTERM), with no partial output file left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .._version import __version__
+from ..errors import KamcoreError
+from . import (
+    evaluate,
+    explain,
+    init,
+    plugins,
+    policy,
+    sample,
+    schema,
+    validate,
+)
+from . import test as test_command
+from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, CliError, error
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+__all__ = ["build_parser", "main"]
+
+#: Exit status after SIGTERM, the shell's convention (128 + signal number).
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+#: The command modules, in the order ``kam --help`` lists them.
+COMMANDS: tuple[ModuleType, ...] = (
+    validate,
+    evaluate,
+    explain,
+    test_command,
+    policy,
+    init,
+    plugins,
+    schema,
+    sample,
+)
+
+_EPILOG = """\
+examples:
+  kam validate policies/examples/acme-industrial.toml
+  kam evaluate policies/examples/acme-industrial.toml samples/acme-industrial.csv \\
+      -o out/evaluations.jsonl
+  kam explain policies/examples/acme-industrial.toml samples/acme-industrial.csv --account A00042
+  kam test policies/
+
+Run `kam COMMAND --help` for each command's options and an example.
+exit status: 0 ok, 1 findings or failures, 2 usage error, 130 interrupted.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits with status 2 on a usage error, which is our convention too; this only
+    makes the message follow the ``kam: error:`` style of the other errors."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``kam`` parser with every subcommand."""
+    parser = _Parser(
+        prog="kam",
+        description="kamcore: key-account rules from TOML policies you can validate, test and "
+        "explain.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"kam (kamcore) {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in COMMANDS:
+        module.add_parser(subparsers)
+    return parser
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so ``with`` blocks unwind (atomic writers remove
+    their temporary files) exactly as they do for Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``kam`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is signal.SIG_DFL:  # an ignored SIGTERM stays ignored
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(args)
+    finally:
+        if previous is signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        status: int = args.run(args)
+    except CliError as exc:
+        error(str(exc))
+        return exc.status
+    except KamcoreError as exc:  # a located problem in a file: the message says where
+        error(str(exc))
+        return EXIT_FINDINGS
+    except KeyboardInterrupt:
+        # The atomic writers have already removed their temporary files on the way up.
+        print("kam: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except _Terminated:
+        print("kam: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    except BrokenPipeError:
+        # `kam ... | head`: the reader left; not an error worth a traceback. Point stdout at
+        # /dev/null so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    return status
