@@ -58,6 +58,37 @@ def _as_dict(value: Any) -> Any:
     return dump(mode="json") if callable(dump) else value
 
 
+def _compiler_problems(
+    doc: PolicyDocument,
+    host: PluginHost,
+    schemas: Mapping[str, Mapping[str, Any]],
+    schema_problems: list[Problem],
+) -> list[Problem]:
+    """What the compiler finds besides the schema's problems, so an author sees every mistake
+    (a misspelt fact, ``1,000,000``, ``tier = 'KA'``) in one run, not one kind per run.
+
+    The compiler expects a schema-valid document; where it stumbles over a part the schema
+    already flagged, the schema's message is the one to read, so anything it raises other than
+    a :class:`PolicyError` is dropped, and so are its problems under a flagged key.
+    """
+    from .runtime.compile import compile_policy
+
+    flagged = [p.location.key_path for p in schema_problems]
+
+    def under_flagged(key: str) -> bool:
+        return any(key == f or key.startswith((f + ".", f + "[")) or not f for f in flagged)
+
+    configs = doc.data.get("config", {})
+    try:
+        registry = host.build_registry(configs if isinstance(configs, Mapping) else {}, schemas)
+        compile_policy(doc, registry)
+    except PolicyError as exc:
+        return [p for p in exc.problems if not under_flagged(p.location.key_path)]
+    except Exception:  # the document is not what the compiler expects: the schema says why
+        return []
+    return []
+
+
 class PortfolioResult:
     """The evaluations of a portfolio and the accounts that could not be evaluated.
 
@@ -169,7 +200,8 @@ class Engine:
         active = [*host.builtin, *host.external]
         problems: list[Problem] = validate_document(doc, schemas, active)
         if problems:
-            raise PolicyError(problems)
+            found = problems + _compiler_problems(doc, host, schemas, problems)
+            raise PolicyError(sorted(found, key=lambda p: p.location.sort_key))
         configs = doc.data.get("config", {})
         registry = host.build_registry(configs if isinstance(configs, Mapping) else {}, schemas)
         policy = compile_policy(doc, registry, raise_plugin_errors=host.raise_errors)

@@ -34,6 +34,11 @@ class Location:
     column: int | None = None
     key_path: str = ""
 
+    @property
+    def sort_key(self) -> tuple[str, int, int]:
+        """Order problems as an editor lists them: by file, line, column."""
+        return (self.file or "", self.line or 0, self.column or 0)
+
     def __str__(self) -> str:
         parts = [self.file or "<policy>"]
         if self.line is not None:

@@ -445,3 +445,27 @@ def test_comparing_the_tier_with_a_value_it_cannot_take_fails_at_load() -> None:
     assert [p.message for p in info.value.problems] == [
         '`"Ka"` is not one of the values of `tier` ("KA", "NA", "growth"); did you mean `"KA"`?'
     ]
+
+
+def test_schema_problems_do_not_hide_the_compilers() -> None:
+    policy = (
+        HEADER
+        + """
+[metrics]
+growth = "(revnue_12m - revenue_prev_12m) / revenue_prev_12m"
+
+[tables.tier]
+hit = "FRIST"
+inputs = ["revenue_12m"]
+outputs = ["tier"]
+rules = [{ id = "ka", when = [">= 1,000,000"], then = ["KA"] }]
+"""
+    )
+    with pytest.raises(PolicyError) as info:
+        Engine.from_text(policy, name="p.toml")
+    found = [(p.location.line, p.location.key_path) for p in info.value.problems]
+    assert found == [
+        (7, "metrics.growth"),
+        (10, "tables.tier.hit"),
+        (13, "tables.tier.rules[ka].when[0]"),
+    ]

@@ -270,7 +270,7 @@ def compile_policy(
 
     plan = plan_metrics(ctx, steps, policy_order)
     if ctx.problems or alerts is None:
-        raise PolicyError(sorted(ctx.problems, key=_problem_order))
+        raise PolicyError(sorted(ctx.problems, key=lambda p: p.location.sort_key))
 
     read_facts = tuple(sorted(n for n in ctx.used | set(plan.outputs) if n in fact_names))
     read_facts = tuple(dict.fromkeys([*read_facts, *_all_inputs(plan, fact_names)]))
@@ -328,8 +328,3 @@ def _all_inputs(plan: MetricPlan, fact_names: set[str]) -> list[str]:
     for step in (*plan.before, *plan.portfolio, *plan.after):
         names.extend(n for n in step.inputs if n in fact_names)
     return names
-
-
-def _problem_order(problem: Any) -> tuple[str, int, int]:
-    loc = problem.location
-    return (loc.file or "", loc.line or 0, loc.column or 0)
