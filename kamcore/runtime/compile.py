@@ -269,7 +269,7 @@ def compile_policy(
     tactics = compile_tactics(ctx, data["tactics"]) if "tactics" in data else None
 
     plan = plan_metrics(ctx, steps, policy_order)
-    if ctx.problems or alerts is None:
+    if ctx.problems or alerts is None:  # alerts is None only with problems; narrows the type
         raise PolicyError(sorted(ctx.problems, key=lambda p: p.location.sort_key))
 
     read_facts = tuple(sorted(n for n in ctx.used | set(plan.outputs) if n in fact_names))

@@ -353,7 +353,6 @@ class InputReader:
             for name, t in known.items()
             if name not in facts
         )
-        self._consumed = frozenset(facts) | frozenset(known) | {"id"}
         self._flat_template: dict[str, Any] = dict.fromkeys(LIST_FIELDS)
 
     def read(
@@ -443,9 +442,10 @@ class InputReader:
             values[col.name] = _read_cell(
                 account_id, col, flat, col.name, origin.get(col.name), row_number, None
             )
-        for name, value in flat.items():  # facts no policy input or plugin declares
-            if name not in self._consumed:
-                values[name] = value
+        for name in LIST_FIELDS:  # the streams and the team, as plain lists (like flat rows)
+            if name not in values:
+                values[name] = flat.get(name)
+        # other facts nobody declares are not read: no checked expression or metric names them
         return account_id, values
 
     def _flatten(
