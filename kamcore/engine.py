@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import KamcoreError, PolicyError, Problem
+from .errors import KamcoreError, PluginError, PolicyError, Problem
 from .plugins import PluginHost
 
 if TYPE_CHECKING:
@@ -203,7 +203,15 @@ class Engine:
             found = problems + _compiler_problems(doc, host, schemas, problems)
             raise PolicyError(sorted(found, key=lambda p: p.location.sort_key))
         configs = doc.data.get("config", {})
-        registry = host.build_registry(configs if isinstance(configs, Mapping) else {}, schemas)
+        try:
+            registry = host.build_registry(configs if isinstance(configs, Mapping) else {}, schemas)
+        except PluginError as exc:
+            if exc.config_key is None:
+                raise
+            # the plugin refused a configuration value: the author's problem, located in the
+            # policy like any other
+            message = f'plugin "{exc.plugin}": {exc.reason}'
+            raise PolicyError([Problem(message, doc.locate(exc.config_key))]) from exc
         policy = compile_policy(doc, registry, raise_plugin_errors=host.raise_errors)
         return cls(doc, host, registry, policy)
 

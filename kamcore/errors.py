@@ -137,9 +137,14 @@ class PluginError(KamcoreError):
     :param hook: the hook (or registered capability) involved.
     """
 
-    def __init__(self, plugin: str, hook: str, message: str) -> None:
+    def __init__(
+        self, plugin: str, hook: str, message: str, *, config_key: str | None = None
+    ) -> None:
         self.plugin = plugin
         self.hook = hook
+        self.reason = message
+        #: the policy key at fault (``config.<plugin>.<key>``) when the plugin named one
+        self.config_key = config_key
         super().__init__(f'plugin "{plugin}" failed in {hook}: {message}')
 
 
@@ -147,7 +152,15 @@ class PluginUsageError(KamcoreError):
     """Raised *by plugins* for a problem the policy author must fix (bad config value, ...).
 
     kamcore reports it as is, without a traceback, naming the plugin.
+
+    :param key: the key of the plugin's ``[config.<plugin>]`` section at fault
+        (``"tiers.strategic"``): the problem is then reported at that key's file and line,
+        like any other policy problem.
     """
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        self.key = key
+        super().__init__(message)
 
 
 class AccountError(KamcoreError):

@@ -237,7 +237,8 @@ class PluginHost:
                 impl.function(**{k: kwargs[k] for k in impl.argnames})
             except (PluginError, PluginUsageError) as exc:
                 if isinstance(exc, PluginUsageError):
-                    raise PluginError(name, hook_name, str(exc)) from exc
+                    where = f"config.{name}" + (f".{exc.key}" if exc.key else "")
+                    raise PluginError(name, hook_name, str(exc), config_key=where) from exc
                 raise
             except KamcoreError:
                 raise

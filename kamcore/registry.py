@@ -153,6 +153,10 @@ class Classifier:
 
     It is registered as an expression function of the same name returning one of ``labels``;
     listing the labels lets the policy checker verify table outputs and tier orders.
+
+    :param handles_missing: ``fn`` is called with missing (``None``) arguments and decides
+        itself (e.g. a chain with no region count is still classed by sales); otherwise a
+        missing argument makes the label missing.
     """
 
     name: str
@@ -161,6 +165,7 @@ class Classifier:
     labels: tuple[str, ...]
     doc: str = ""
     portfolio: bool = False
+    handles_missing: bool = False
     plugin: str = ""
 
     def as_function(self) -> Function:
@@ -172,6 +177,7 @@ class Classifier:
             returns=Type("string", optional=True),
             doc=self.doc,
             portfolio=self.portfolio,
+            handles_missing=self.handles_missing,
             plugin=self.plugin,
         )
 

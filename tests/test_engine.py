@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 
 from kamcore import (
+    Classifier,
     Engine,
     Fact,
     Function,
     KamcoreError,
     Metric,
     PluginError,
+    PluginUsageError,
     PolicyError,
     hookimpl,
 )
@@ -469,3 +471,50 @@ rules = [{ id = "ka", when = [">= 1,000,000"], then = ["KA"] }]
         (10, "tables.tier.hit"),
         (13, "tables.tier.rules[ka].when[0]"),
     ]
+
+
+class StrictConfig:
+    @hookimpl
+    def kamcore_register_config_schema(self, register: Any) -> None:
+        register({"type": "object", "properties": {"tiers": {"type": "object"}}})
+
+    @hookimpl
+    def kamcore_register_facts(self, register: Any, config: Any) -> None:
+        tiers = config.get("tiers", {})
+        if tiers.get("high", 2) <= tiers.get("low", 1):
+            raise PluginUsageError("`high` must be above `low`", key="tiers.high")
+        register(Fact("spend", "number"))
+
+
+def test_a_plugin_refusing_its_config_is_reported_at_the_key() -> None:
+    policy = (
+        HEADER.replace('version = "1"', 'version = "1"\nplugins = ["strict"]')
+        + "\n[config.strict.tiers]\nlow = 5\nhigh = 3\n"
+    )
+    with pytest.raises(PolicyError) as info:
+        Engine.from_text(policy, name="p.toml", plugins={"strict": StrictConfig()})
+    (problem,) = info.value.problems
+    assert problem.message == 'plugin "strict": `high` must be above `low`'
+    assert (problem.location.key_path, problem.location.line) == ("config.strict.tiers.high", 9)
+
+
+class Grader:
+    @hookimpl
+    def kamcore_register_classifiers(self, register: Any) -> None:
+        def grade(spend: float | None) -> str:
+            return "unknown" if spend is None else "big" if spend > 10 else "small"
+
+        register(
+            Classifier(
+                "grade", grade, ("number",), ("big", "small", "unknown"), handles_missing=True
+            )
+        )
+
+
+def test_a_classifier_may_decide_on_missing_arguments() -> None:
+    policy = (
+        HEADER + '\n[tier]\nexpr = "grade(revenue_12m)"\nvalues = ["big", "small", "unknown"]\n'
+    )
+    engine = Engine.from_text(policy, plugins={"grader": Grader()})
+    assert engine.evaluate_dict(row("A", None), as_of="2026-01-31")["tier"] == "unknown"
+    assert engine.evaluate_dict(row("B", 50.0), as_of="2026-01-31")["tier"] == "big"
