@@ -14,6 +14,7 @@ on ``as_of``, both ends included: ``as_of - 364 days`` .. ``as_of``.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -22,7 +23,6 @@ from ..hookspecs import hookimpl
 from ..registry import Metric
 from ._values import as_date, as_number, dated_items, latest_item
 from .functions import pct_change
-from .portfolio import at_or_below
 
 __all__ = [
     "WINDOW_DAYS",
@@ -186,13 +186,16 @@ def _detractor(nps: int) -> bool:
 def quintiles(column: Sequence[Any], *, lower_is_better: bool = False) -> list[int | None]:
     """Quintile scores 1..5 over the present values, 5 the best; missing stays missing.
 
-    The score is ``ceil(5 * p)`` where ``p`` is the share of accounts at or below the value
-    (at or above it when lower is better), so equal values always get the same score and the
-    result depends on nothing but the values.
+    The score is ``1 + floor(5 * p)`` where ``p`` is the share of accounts strictly worse
+    (strictly below the value, or above it when lower is better). Equal values always share a
+    score, the lowest their block reaches: the many members with no order at all score 1, not
+    2, and one account alone, better than nobody, scores 1 too. The result depends on nothing
+    but the values.
     """
-    values = [None if v is None else -v for v in column] if lower_is_better else column
-    counts, n = at_or_below(values)
-    return [None if c is None else -(-RFM_LEVELS * c // n) for c in counts]
+    values = [None if v is None else -v for v in column] if lower_is_better else list(column)
+    present = sorted(v for v in values if v is not None)
+    n = len(present)
+    return [None if v is None else 1 + RFM_LEVELS * bisect_left(present, v) // n for v in values]
 
 
 def _rfm_r(column: Sequence[Any]) -> list[int | None]:

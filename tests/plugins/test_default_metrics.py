@@ -197,10 +197,12 @@ def test_rfm_scores_are_quintiles(column: Any) -> None:
 
 def test_rfm_ties_share_a_score_and_missing_stays_missing(column: Any) -> None:
     # frequency 3 is at or above 3 of 3 present accounts -> 5; 1 is at or above 1 -> ceil(5/3)
-    assert column("rfm_f", [3, 3, None, 1]) == [5, 5, None, 2]
-    assert column("rfm_r", [10, 400, None, 10]) == [5, 2, None, 5]
+    # ties share the lowest score their block reaches: 1 + floor(5 * share strictly worse)
+    assert column("rfm_f", [3, 3, None, 1]) == [2, 2, None, 1]  # 3: 1 + 5*1//3 = 2
+    assert column("rfm_r", [10, 400, None, 10]) == [2, 1, None, 2]  # 10: 1 + 5*1//3 = 2
     assert column("rfm_m", [None, None]) == [None, None]
-    assert column("rfm_f", [4, 4, 4]) == [5, 5, 5]
+    assert column("rfm_f", [4, 4, 4]) == [1, 1, 1]  # nobody is better than anybody
+    assert column("rfm_f", [0] * 157 + list(range(1, 244)))[:157] == [1] * 157  # no orders: 1
 
 
 def test_rfm_code(compute: Any) -> None:
