@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from kamcore import (
+    AccountError,
     Classifier,
     Engine,
     Fact,
@@ -518,3 +519,29 @@ def test_a_classifier_may_decide_on_missing_arguments() -> None:
     engine = Engine.from_text(policy, plugins={"grader": Grader()})
     assert engine.evaluate_dict(row("A", None), as_of="2026-01-31")["tier"] == "unknown"
     assert engine.evaluate_dict(row("B", 50.0), as_of="2026-01-31")["tier"] == "big"
+
+
+def test_a_built_in_money_fact_accepts_the_policys_currency_sign() -> None:
+    policy = HEADER.replace('version = "1"', 'version = "1"\ncurrency = "CNY"') + (
+        '\n[[alerts]]\nid = "big"\nwhen = "revenue_12m > 500"\n'
+    )
+    engine = Engine.from_text(policy)
+    evaluation = engine.evaluate_dict({"id": "X", "revenue_12m": "¥1,000"}, as_of="2026-01-31")
+    assert [a["id"] for a in evaluation["alerts"]] == ["big"]
+    assert evaluation["warnings"] == []
+    with pytest.raises(AccountError, match="currency"):
+        engine.evaluate_dict({"id": "Y", "revenue_12m": "$1,000"}, as_of="2026-01-31")
+
+
+def test_a_flat_row_with_a_column_named_like_a_stream_stays_flat() -> None:
+    engine = Engine.from_text(TIERS)
+    evaluation = engine.evaluate_dict(row("A", 2e6, contacts="3", usage="high"), as_of="2026-01-31")
+    assert evaluation["tier"] == "KA"
+
+
+def test_a_plugin_money_fact_absent_from_the_row_is_not_a_near_miss_note() -> None:
+    policy = HEADER + '\n[[alerts]]\nid = "x"\nwhen = "coalesce(revenue_prev_12m, 0) > 1"\n'
+    evaluation = Engine.from_text(policy).evaluate_dict(
+        {"id": "X", "revenue_12m": "5"}, as_of="2026-01-31"
+    )
+    assert evaluation["warnings"] == []

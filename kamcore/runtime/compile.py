@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PolicyError
+from ..registry import Fact
 from ..types import DATE, Type, parse_type
 from .context import CompileContext
 from .inputs import FactInput, InputReader
@@ -126,6 +127,7 @@ def _compile_inputs(
                 f"input `{name}` needs a `type`: no plugin declares a fact of that name", key
             )
             continue
+        money = type_name == "money" or (type_name is None and _is_money(registered))
         try:
             if type_name is not None:
                 unit = spec.get("currency") or spec.get("unit")
@@ -135,6 +137,8 @@ def _compile_inputs(
             else:
                 assert registered is not None
                 base = registered.value_type
+                if money:
+                    base = replace(base, unit=spec.get("currency") or base.unit or currency)
         except ValueError as exc:
             ctx.problem(str(exc), f"{key}.type")
             continue
@@ -162,7 +166,7 @@ def _compile_inputs(
             default=spec.get("default"),
             format=spec.get("format"),
             allowed=frozenset(allowed) if allowed else None,
-            currency=base.unit if type_name == "money" else None,
+            currency=base.unit if money else None,
         )
         if facts[name].default is not None:
             try:  # the reader converts defaults once; report a bad one here, located
@@ -281,7 +285,16 @@ def compile_policy(
         for name in read_facts
         if name in registry.facts and name not in fact_inputs
     }
-    reader = InputReader(fact_inputs, known)
+    # plugin money facts are read like declared money inputs, so "¥1,234" in the policy's
+    # currency is accepted for them too
+    money_inputs = {
+        name: _money_input(registry.facts[name], currency)
+        for name in known
+        if _is_money(registry.facts[name])
+    }
+    for name in money_inputs:
+        del known[name]
+    reader = InputReader({**fact_inputs, **money_inputs}, known)
     return CompiledPolicy(
         id=str(header.get("id", "")),
         version=str(header.get("version", "")),
@@ -307,6 +320,25 @@ def compile_policy(
             if hasattr(f.fn, "__code__")
         },
         raise_plugin_errors=raise_plugin_errors,
+    )
+
+
+def _is_money(fact: Fact | None) -> bool:
+    """Whether a registered fact was declared as money (the ``money`` type name)."""
+    return fact is not None and isinstance(fact.type, str) and fact.type.strip() == "money"
+
+
+def _money_input(fact: Fact, currency: str | None) -> FactInput:
+    """A plugin's money fact, read from the column of its name in its or the policy's currency."""
+    unit = fact.unit or currency
+    value_type = replace(fact.value_type, unit=unit)
+    return FactInput(
+        name=fact.name,
+        column=fact.name,
+        type=value_type,
+        required=fact.required,
+        currency=unit,
+        declared=False,
     )
 
 

@@ -87,6 +87,8 @@ class FactInput:
         unambiguous year-first forms are read.
     :param allowed: the allowed values of a string fact.
     :param currency: the currency of a money fact; currency signs in cells must agree with it.
+    :param declared: the policy declared this column in ``[inputs]`` (so a row without it but
+        with a near-miss column is noted); ``False`` for a plugin fact read like an input.
     """
 
     name: str
@@ -97,6 +99,7 @@ class FactInput:
     format: str | None = None
     allowed: frozenset[str] | None = None
     currency: str | None = None
+    declared: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +113,17 @@ class _Column:
     default: Any  # already converted; None: no default
     text: bool = False  # a string fact: only a blank cell is missing
     shown_default: str = ""  # the default as the policy wrote it, quoted in notes
+    declared: bool = True  # the policy names this column: a near-miss header is noted
 
 
 def _column(
-    name: str, column: str, type_: Type, required: bool, default: Any, **options: Any
+    name: str,
+    column: str,
+    type_: Type,
+    required: bool,
+    default: Any,
+    declared: bool = True,
+    **options: Any,
 ) -> _Column:
     convert = converter_for(type_, **options)
     converted = default
@@ -125,7 +135,14 @@ def _column(
                 f"inputs.{name}: the default {default!r} is invalid: {exc.reason}"
             ) from None
     return _Column(
-        name, column, convert, required, converted, type_.kind == "string", _shown(default)
+        name,
+        column,
+        convert,
+        required,
+        converted,
+        type_.kind == "string",
+        _shown(default),
+        declared,
     )
 
 
@@ -335,6 +352,7 @@ class InputReader:
                 fi.type,
                 fi.required,
                 fi.default,
+                fi.declared,
                 fmt=fi.format,
                 allowed=fi.allowed,
                 currency=fi.currency,
@@ -374,7 +392,8 @@ class InputReader:
         """
         if isinstance(row, Account):
             row = row.model_dump()
-        if _ACCOUNT_KEYS.isdisjoint(row):
+        if not any(isinstance(row.get(k), Mapping | list) for k in _ACCOUNT_KEYS.intersection(row)):
+            # a CSV column named `contacts` or `usage` holds text: still a flat row
             return self._read_flat(row, row_number, notes)
         return self._read_account(row, row_number, notes)
 
@@ -400,7 +419,7 @@ class InputReader:
         values = dict(self._flat_template)
         for col in self._inputs:
             values[col.name] = _read_cell(account_id, col, row, col.column, None, row_number, notes)
-            if notes is not None and col.default is None and col.column not in row:
+            if notes is not None and col.declared and col.default is None and col.column not in row:
                 # an optional column may be absent; but a row with a near-miss column most
                 # likely has a renamed header, and a verdict resting on it must say so
                 note = _absent_column_note(col, tuple(row))
