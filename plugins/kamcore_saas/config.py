@@ -5,7 +5,8 @@ makes an account strategic, how heavily a P1 ticket weighs), not in the shape of
 numbers live here, so a client policy changes them in one table instead of rewriting the pack's
 expressions. kamcore validates the section against :data:`CONFIG_SCHEMA` before any hook runs (a
 typo is reported with its file and line); :meth:`SaasConfig.from_mapping` then checks what a
-schema cannot say (thresholds in the right order) and raises :class:`kamcore.PluginUsageError`.
+schema cannot say (thresholds in the right order) and raises :class:`kamcore.PluginUsageError`
+with the ``key`` at fault, which kamcore reports at that key's file and line too.
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ class SaasConfig:
 
         :raises PluginUsageError: thresholds out of order (a strategic threshold below the
             enterprise one, an adoption floor above the target, ...), which the schema cannot
-            express.
+            express; ``key`` names the threshold at fault (see :meth:`check`).
         """
         base = cls()
         tiers = {**base.tiers, **dict(config.get("tiers", {}))}
@@ -173,22 +174,55 @@ class SaasConfig:
         return made
 
     def check(self) -> None:
-        """Refuse thresholds whose order makes the tiers or the stage hysteresis meaningless."""
-        t = self.tiers
-        if not t["strategic"] > t["enterprise"] > t["growth"]:
-            raise PluginUsageError(
-                "[config.kamcore_saas] tiers must satisfy strategic > enterprise > growth; got "
-                f"strategic = {t['strategic']}, enterprise = {t['enterprise']}, "
-                f"growth = {t['growth']}"
-            )
+        """Refuse thresholds whose order makes the tiers or the stage hysteresis meaningless.
+
+        Each refusal names the key at fault (``key=``), so kamcore reports it at that key's file
+        and line in the policy. Of the two values compared, the one changed from its default is
+        blamed: a client policy that raises ``growth`` above ``enterprise`` is told about the
+        ``growth`` it wrote, not about the base's ``enterprise`` it inherited. When both or
+        neither differ from their defaults, the first (higher) key is blamed.
+
+        :raises PluginUsageError: with ``key`` the dotted path within ``[config.kamcore_saas]``.
+        """
+        defaults = SaasConfig()
+        tiers = self.tiers
+        for upper, lower in (("strategic", "enterprise"), ("enterprise", "growth")):
+            if not tiers[upper] > tiers[lower]:
+                blamed = _blame(
+                    (upper, tiers[upper], defaults.tiers[upper]),
+                    (lower, tiers[lower], defaults.tiers[lower]),
+                )
+                raise PluginUsageError(
+                    "tiers must satisfy strategic > enterprise > growth; got "
+                    f"strategic = {tiers['strategic']}, enterprise = {tiers['enterprise']}, "
+                    f"growth = {tiers['growth']}",
+                    key=f"tiers.{blamed}",
+                )
         if self.adoption_floor >= self.adoption_target:
             raise PluginUsageError(
-                "[config.kamcore_saas] adoption_floor must be below adoption_target (the gap "
-                f"keeps the stage from flapping); got {self.adoption_floor} >= "
-                f"{self.adoption_target}"
+                "adoption_floor must be below adoption_target (the gap keeps the stage from "
+                f"flapping); got {self.adoption_floor} >= {self.adoption_target}",
+                key=_blame(
+                    ("adoption_floor", self.adoption_floor, defaults.adoption_floor),
+                    ("adoption_target", self.adoption_target, defaults.adoption_target),
+                ),
             )
         if self.expansion_exit_nrr >= self.expansion_nrr:
             raise PluginUsageError(
-                "[config.kamcore_saas] expansion_exit_nrr must be below expansion_nrr; got "
-                f"{self.expansion_exit_nrr} >= {self.expansion_nrr}"
+                "expansion_exit_nrr must be below expansion_nrr; got "
+                f"{self.expansion_exit_nrr} >= {self.expansion_nrr}",
+                key=_blame(
+                    ("expansion_exit_nrr", self.expansion_exit_nrr, defaults.expansion_exit_nrr),
+                    ("expansion_nrr", self.expansion_nrr, defaults.expansion_nrr),
+                ),
             )
+
+
+def _blame(first: tuple[str, float, float], second: tuple[str, float, float]) -> str:
+    """Which of two ``(key, value, default)`` thresholds out of order to report: the second
+    when only it differs from its default, else the first."""
+    first_key, first_value, first_default = first
+    second_key, second_value, second_default = second
+    if first_value == first_default and second_value != second_default:
+        return second_key
+    return first_key

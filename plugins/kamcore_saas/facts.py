@@ -9,7 +9,9 @@ the pack reads those and does not declare them again.
 
 Money facts carry no currency: the policy's ``currency`` supplies it. Movements of ARR
 (expansion, contraction, churn) are positive amounts; the metrics subtract what must be
-subtracted.
+subtracted, and a negative movement makes NRR and GRR missing rather than guessing its sign.
+Counts and ages (licences, users, usage, P1 tickets) are never negative: a negative value is
+read as an empty cell.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ _REVENUE: tuple[Fact, ...] = (
         "Expansion ARR (12 months)",
         "近12个月扩展收入",
         "ARR added over the last 12 months by upsell, cross-sell and price increases "
-        "(a positive amount).",
+        "(a positive amount; a negative one makes NRR and GRR missing).",
     ),
     _fact(
         "contraction_arr",
@@ -72,14 +74,15 @@ _REVENUE: tuple[Fact, ...] = (
         "Contraction ARR (12 months)",
         "近12个月收缩收入",
         "ARR lost over the last 12 months by downgrades and seat reductions, the customer "
-        "staying (a positive amount).",
+        "staying (a positive amount; a negative one makes NRR and GRR missing).",
     ),
     _fact(
         "churned_arr",
         "money",
         "Churned ARR (12 months)",
         "近12个月流失收入",
-        "ARR lost over the last 12 months by cancelled subscriptions (a positive amount).",
+        "ARR lost over the last 12 months by cancelled subscriptions (a positive amount; a "
+        "negative one makes NRR and GRR missing).",
     ),
     _fact(
         "potential_arr",
@@ -150,7 +153,8 @@ _SUPPORT: tuple[Fact, ...] = (
         "integer",
         "Age of the oldest open P1 ticket",
         "最早未关闭P1工单天数",
-        "Days the oldest open P1 ticket has been open; empty when no P1 ticket is open.",
+        "Days the oldest open P1 ticket has been open; empty when no P1 ticket is open "
+        "(ignored when saas.open_p1_tickets is 0).",
         unit="days",
     ),
 )
@@ -169,7 +173,8 @@ _CONTRACT: tuple[Fact, ...] = (
         "date",
         "Contract start date",
         "首次签约日期",
-        "Start of the first subscription contract: tenure counts from here.",
+        "Start of the first subscription contract: tenure counts from here (no tenure while "
+        "it is in the future).",
     ),
     _fact(
         "renewal_signed",

@@ -56,7 +56,8 @@ def _revenue() -> tuple[Metric, ...]:
             _MOVEMENTS,
             "ratio",
             doc="Net revenue retention over 12 months: (start + expansion - contraction - "
-            "churn) / start; without movements, current ARR / start.",
+            "churn) / start; without movements, current ARR / start. Missing when a movement "
+            "is negative (movements are positive amounts).",
             label=label("Net revenue retention", "净收入留存率"),
             handles_missing=True,
         ),
@@ -66,7 +67,8 @@ def _revenue() -> tuple[Metric, ...]:
             _MOVEMENTS,
             "ratio",
             doc="Gross revenue retention over 12 months: (start - contraction - churn) / start, "
-            "in [0, 1]; without movements, min(current ARR, start) / start.",
+            "in [0, 1]; without movements, min(current ARR, start) / start. Missing when a "
+            "movement is negative.",
             label=label("Gross revenue retention", "总收入留存率"),
             handles_missing=True,
         ),
@@ -80,7 +82,8 @@ def _adoption(config: SaasConfig) -> tuple[Metric, ...]:
             adoption.licence_utilisation,
             ("saas.active_users", "saas.licences"),
             "ratio",
-            doc="Active users per licence purchased (above 1: over-deployed).",
+            doc="Active users per licence purchased (above 1: over-deployed); missing "
+            "without licences or with negative active users.",
             label=label("Licence utilisation", "许可使用率"),
         ),
         Metric(
@@ -94,7 +97,8 @@ def _adoption(config: SaasConfig) -> tuple[Metric, ...]:
             "ratio",
             doc="Relative change of usage on the previous period: from saas.usage and "
             f"saas.usage_prev, else the `{config.usage_metric}` items of the usage stream over "
-            f"two periods of {config.usage_period_days} days.",
+            f"two periods of {config.usage_period_days} days. Negative usage counts as missing, "
+            "so the trend is never below -1.",
             label=label("Usage trend", "使用量趋势"),
             handles_missing=True,
         ),
@@ -149,7 +153,7 @@ def _renewal(config: SaasConfig) -> tuple[Metric, ...]:
             "integer",
             unit="days",
             doc="Days since the first subscription started (saas.contract_start_date, else "
-            "customer_since, else the first contract).",
+            "customer_since, else the first contract); missing when that start is after as_of.",
             label=label("Tenure", "合作天数"),
             handles_missing=True,
         ),
@@ -171,11 +175,11 @@ def _support(config: SaasConfig) -> tuple[Metric, ...]:
         Metric(
             "saas.oldest_p1_age",
             support.oldest_p1_age,
-            ("saas.oldest_p1_days", "support_tickets", "as_of"),
+            ("saas.oldest_p1_days", "saas.open_p1_count", "support_tickets", "as_of"),
             "integer",
             unit="days",
             doc="Days the oldest open P1 ticket has been open (saas.oldest_p1_days, else from "
-            "support_tickets); missing when none is open.",
+            "support_tickets); missing when none is open, i.e. when saas.open_p1_count is 0.",
             label=label("Oldest open P1 (days)", "最早未关闭P1工单天数"),
             handles_missing=True,
         ),

@@ -5,6 +5,12 @@ A subscription is won again at every renewal. The renewal date comes from the
 of the latest contract in force). The window is a configured number of days before that date
 (:attr:`kamcore_saas.config.SaasConfig.renewal_window_days`); an overdue renewal is still in
 the window until it is signed or has lapsed.
+
+Two day counts treat a negative value differently. The days to renewal count *down* to a
+date: they are negative once the date has passed, and that is information (an overdue renewal,
+lapsed after the grace period), so they are kept. Tenure is an *age*, counted up from a start:
+a start after ``as_of`` (a contract signed to begin next quarter, a date typed wrongly) gives no
+age at all rather than a negative one, which would read as "onboarding for -185 days".
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ def _contract_end(contracts: Iterable[Any] | None, as_of: date) -> date | None:
 def days_to_renewal(
     renewal_date: date | None, contracts: Iterable[Any] | None, as_of: date
 ) -> int | None:
-    """Days from ``as_of`` to the renewal date; negative once the date has passed."""
+    """Days from ``as_of`` to the renewal date; negative once the date has passed (an overdue
+    renewal: the value :func:`renewal_lapsed` and the renewal window read, so it is kept)."""
     when = as_date(renewal_date) or _contract_end(contracts, as_of)
     return None if when is None else (when - as_of).days
 
@@ -52,8 +59,15 @@ def tenure_days(
     as_of: date,
 ) -> int | None:
     """Days since the first subscription started: ``saas.contract_start_date``, else the core
-    ``customer_since``, else the earliest contract start on or before ``as_of``."""
+    ``customer_since``, else the earliest contract start on or before ``as_of``.
+
+    Missing when that start is after ``as_of``: an age is never negative (see the module doc).
+    The stated start is not replaced by an older ``customer_since`` then, because the export
+    says the subscription has not begun.
+    """
     start = as_date(contract_start_date) or as_date(customer_since)
     if start is None:
         start = min((when for when, _ in dated(contracts, as_of, "start")), default=None)
-    return None if start is None else (as_of - start).days
+    if start is None or start > as_of:
+        return None
+    return (as_of - start).days

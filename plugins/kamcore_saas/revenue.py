@@ -12,6 +12,12 @@ Billing systems that report the movements give the exact figures. Many exports o
 ARR now and ARR a year ago; then NRR is their ratio and GRR ``min(now, then) / then``, which is
 exact unless the account both expanded and contracted in the year (then GRR is overstated).
 The metrics say which source they used in the pack's docs, not in the value.
+
+Movements are positive amounts (the facts say so); the formulas subtract contraction and churn.
+A negative movement means the export signs them differently (a contraction written -30), and
+its meaning cannot be guessed: read as written it would count a contraction as growth (NRR 1.8
+instead of 1.2), and ``abs()`` would silently repair an export that may be wrong in other ways
+too. So a negative movement makes NRR and GRR missing, not a guess; fix the export.
 """
 
 from __future__ import annotations
@@ -44,9 +50,15 @@ def _movements(
     churned: Money | None,
 ) -> tuple[Money | None, tuple[Money, Money, Money] | None]:
     """The starting ARR, and the three movements when any is given (the others then count 0:
-    an export that reports movements leaves a cell empty when nothing moved)."""
+    an export that reports movements leaves a cell empty when nothing moved).
+
+    The starting ARR is missing, and with it NRR and GRR, when it is not positive or when a
+    movement is negative (see the module doc: the sign convention of the export is unknown).
+    """
     start = starting_arr if starting_arr is not None else arr_prev_12m
     if start is None or start <= 0:
+        return None, None
+    if any(move is not None and move < 0 for move in (expansion, contraction, churned)):
         return None, None
     if expansion is None and contraction is None and churned is None:
         return start, None
@@ -62,7 +74,8 @@ def nrr(
     arr_now: Money | None,
 ) -> float | None:
     """Net revenue retention over the trailing 12 months, from the movements when given, else
-    ARR now over the starting ARR. Missing without a positive starting ARR."""
+    ARR now over the starting ARR. Missing without a positive starting ARR, or when a movement
+    is negative."""
     start, moves = _movements(starting_arr, arr_prev_12m, expansion, contraction, churned)
     if start is None:
         return None
@@ -81,7 +94,7 @@ def grr(
     arr_now: Money | None,
 ) -> float | None:
     """Gross revenue retention over the trailing 12 months, in [0, 1]: from the movements when
-    given, else ``min(ARR now, starting ARR) / starting ARR``."""
+    given, else ``min(ARR now, starting ARR) / starting ARR``. Missing like :func:`nrr`."""
     start, moves = _movements(starting_arr, arr_prev_12m, expansion, contraction, churned)
     if start is None:
         return None

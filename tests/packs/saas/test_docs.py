@@ -4,16 +4,15 @@ and every configuration key is documented there."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from kamcore_saas.config import CONFIG_SCHEMA
 
-from kamcore import Engine
-from kamcore.plugins import PluginHost
+from kamcore.registry import Registry
+from kamcore.testing import build_engine
 
-ROOT = Path(__file__).resolve().parents[3]
-DOC = ROOT / "docs" / "packs" / "saas.md"
+from .conftest import BARE, DOC, PLUGIN, saas_engine
+
 TEXT = DOC.read_text(encoding="utf-8")
 EXAMPLES = re.findall(r"```toml\n(.*?)```", TEXT, re.S)
 
@@ -24,14 +23,16 @@ def test_the_page_has_examples() -> None:
 
 @pytest.mark.parametrize("block", EXAMPLES)
 def test_every_example_compiles(block: str) -> None:
-    engine = Engine.from_text(block, name="docs/packs/saas.md", base_dir=DOC.parent)
-    assert "kamcore_saas" in engine.plugins()
+    engine = build_engine(block, installed=[PLUGIN], base_dir=DOC.parent, name=str(DOC))
+    assert PLUGIN in engine.plugins()
+
+
+def _registry() -> Registry:
+    return saas_engine(BARE).registry
 
 
 def test_every_registered_name_is_documented() -> None:
-    host = PluginHost()
-    host.activate(["kamcore_saas"])
-    mine = host.build_registry({}).by_plugin()["kamcore_saas"]
+    mine = _registry().by_plugin()[PLUGIN]
     names = [
         n
         for kind in ("facts", "metrics", "classifiers", "tactics", "stage_models")
@@ -52,7 +53,5 @@ def test_every_config_key_is_documented() -> None:
 
 
 def test_every_stage_transition_is_documented() -> None:
-    host = PluginHost()
-    host.activate(["kamcore_saas"])
-    model = host.build_registry({}).stage_models["saas.customer_journey"]
+    model = _registry().stage_models["saas.customer_journey"]
     assert [t["id"] for t in model.transitions if f"`{t['id']}`" not in TEXT] == []

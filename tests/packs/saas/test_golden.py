@@ -8,7 +8,7 @@ so a measure's points are its weight times its normalised value:
 measure        weight  normalised
 =============  ======  ===============================================================
 utilisation    25      [0, 0.4) -> 0; [0.4, 0.7) -> 0.5; >= 0.7 -> 1
-usage trend    20      [-1, -0.2] -> 0; (-0.2, 0) -> 0.5; >= 0 -> 1
+usage trend    20      <= -0.2 -> 0; (-0.2, 0) -> 0.5; >= 0 -> 1
 NPS            20      0-6 -> 0; 7-8 -> 0.5; 9-10 -> 1
 support load   15      [0, 2] -> 1; (2, 6] -> 0.5; > 6 -> 0
 GRR            10      linear from 0.8 (0) to 1.0 (1), clamped
@@ -27,34 +27,23 @@ most 3, by priority then policy order.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kamcore import Engine
+from kamcore.testing import Evaluator
 
-ROOT = Path(__file__).resolve().parents[3]
-BASE = ROOT / "policies" / "saas" / "base.toml"
-NORTHWIND = ROOT / "policies" / "saas" / "example-northwind.toml"
-AS_OF = "2026-06-30"
+from .conftest import saas_engine
 
-
-@pytest.fixture(scope="module")
-def base() -> Engine:
-    return Engine.from_policy(BASE)
-
-
-@pytest.fixture(scope="module")
-def northwind() -> Engine:
-    return Engine.from_policy(NORTHWIND)
+# Every evaluation is as of 2026-06-30 (the `evaluate` fixture's date) unless it says otherwise.
 
 
 def ids(items: list[dict[str, Any]]) -> list[str]:
     return [item["id"] for item in items]
 
 
-def test_strategic_account_expanding_with_a_promoter(base: Engine) -> None:
+def test_strategic_account_expanding_with_a_promoter(base: Engine, evaluate: Evaluator) -> None:
     account = {
         "id": "G1",
         "saas.arr": 1_800_000,
@@ -75,7 +64,7 @@ def test_strategic_account_expanding_with_a_promoter(base: Engine) -> None:
         "saas.renewal_date": "2027-03-31",
         "saas.reference_account": True,
     }
-    e = base.evaluate_dict(account, as_of=AS_OF)
+    e = evaluate(base, account)
     m = e["metrics"]
     # NRR = (1 500 000 + 400 000 - 50 000 - 50 000) / 1 500 000 = 1 800 000 / 1 500 000 = 1.2
     assert m["saas.nrr"] == pytest.approx(1.2)
@@ -111,7 +100,9 @@ def test_strategic_account_expanding_with_a_promoter(base: Engine) -> None:
     assert [t["dimension"] for t in e["tactics"]] == ["strategic", "strategic", "emotional"]
 
 
-def test_enterprise_renewal_with_red_health_and_an_aged_p1(base: Engine) -> None:
+def test_enterprise_renewal_with_red_health_and_an_aged_p1(
+    base: Engine, evaluate: Evaluator
+) -> None:
     account = {
         "id": "G2",
         "saas.mrr": 30_000,
@@ -127,7 +118,7 @@ def test_enterprise_renewal_with_red_health_and_an_aged_p1(base: Engine) -> None
         "saas.contract_start_date": "2023-08-29",
         "saas.renewal_date": "2026-08-29",
     }
-    e = base.evaluate_dict(account, as_of=AS_OF)
+    e = evaluate(base, account)
     m = e["metrics"]
     # ARR = 12 x 30 000 = 360 000 -> enterprise (250 000 <= ARR < 1 000 000), key account
     assert m["saas.current_arr"] == pytest.approx(360_000)
@@ -171,7 +162,7 @@ def test_enterprise_renewal_with_red_health_and_an_aged_p1(base: Engine) -> None
     assert len(dropped) == 4
 
 
-def test_account_document_reads_the_core_streams(base: Engine) -> None:
+def test_account_document_reads_the_core_streams(base: Engine, evaluate: Evaluator) -> None:
     account = {
         "id": "G3",
         "attributes": {"saas": {"arr": 80_000, "licences": 100, "active_users": 75}},
@@ -224,7 +215,7 @@ def test_account_document_reads_the_core_streams(base: Engine) -> None:
             {"date": "2026-07-10", "kind": "nps", "score": 2},
         ],
     }
-    e = base.evaluate_dict(account, as_of=AS_OF)
+    e = evaluate(base, account)
     m = e["metrics"]
     # ARR 80 000 -> growth (50 000 <= ARR < 250 000); no ARR a year ago -> no NRR, GRR
     assert e["tier"] == "growth"
@@ -267,7 +258,7 @@ def test_account_document_reads_the_core_streams(base: Engine) -> None:
     assert e["segments"] == []
 
 
-def test_late_onboarding_of_an_account_to_develop(base: Engine) -> None:
+def test_late_onboarding_of_an_account_to_develop(base: Engine, evaluate: Evaluator) -> None:
     account = {
         "id": "G4",
         "saas.arr": 40_000,
@@ -279,7 +270,7 @@ def test_late_onboarding_of_an_account_to_develop(base: Engine) -> None:
         "saas.go_live_date": "2026-07-15",
         "saas.renewal_date": "2027-04-01",
     }
-    e = base.evaluate_dict(account, as_of=AS_OF)
+    e = evaluate(base, account)
     m = e["metrics"]
     # tenure: Apr 1 -> May 1 30, -> Jun 1 31, -> Jun 30 29 = 90 days; go-live planned for
     # 2026-07-15, after as_of -> not live (the date wins over the 90-day rule)
@@ -306,7 +297,9 @@ def test_late_onboarding_of_an_account_to_develop(base: Engine) -> None:
     ]
 
 
-def test_downgrade_and_stage_move_wait_for_a_second_period(base: Engine) -> None:
+def test_downgrade_and_stage_move_wait_for_a_second_period(
+    base: Engine, evaluate: Evaluator
+) -> None:
     account = {
         "id": "G5",
         "saas.arr": 240_000,
@@ -324,7 +317,7 @@ def test_downgrade_and_stage_move_wait_for_a_second_period(base: Engine) -> None
         "stage": {"value": "adoption", "previous": "onboarding", "since": "2026-03-01"},
         "state": {"tier": {"pending": None, "count": 0}, "lifecycle": {"count": 0}},
     }
-    first = base.evaluate_dict(account, as_of=AS_OF, previous=previous)
+    first = evaluate(base, account, previous=previous)
     # ARR 240 000 -> growth by the thresholds; the previous tier was enterprise and
     # downgrade_after = 2: held at enterprise, growth pending 1 of 2
     assert first["tier"] == "enterprise"
@@ -335,7 +328,7 @@ def test_downgrade_and_stage_move_wait_for_a_second_period(base: Engine) -> None
     assert first["stage"]["since"] == "2026-03-01"
     assert first["state"]["lifecycle"] == {"pending": "value-realised", "count": 1}
 
-    second = base.evaluate_dict(account, as_of="2026-07-31", previous=first)
+    second = evaluate(base, account, as_of="2026-07-31", previous=first)
     # the second period in a row below: growth; the guard held twice: value_realisation
     assert second["tier"] == "growth"
     assert second["stage"] == {
@@ -346,7 +339,7 @@ def test_downgrade_and_stage_move_wait_for_a_second_period(base: Engine) -> None
     }
 
 
-RENEWAL_PREVIOUS = {
+RENEWAL_PREVIOUS: dict[str, Any] = {
     "account_id": "G6",
     "tier": "enterprise",
     "stage": {"value": "renewal", "previous": "value_realisation", "since": "2026-05-01"},
@@ -367,7 +360,7 @@ RENEWAL_PREVIOUS = {
     ],
 )
 def test_leaving_renewal_says_how_it_went(
-    base: Engine, expansion: int, active_users: int, stage: str
+    base: Engine, evaluate: Evaluator, expansion: int, active_users: int, stage: str
 ) -> None:
     account = {
         "id": "G6",
@@ -381,7 +374,7 @@ def test_leaving_renewal_says_how_it_went(
         "saas.renewal_signed": True,
         "saas.contract_start_date": "2023-08-15",
     }
-    e = base.evaluate_dict(account, as_of=AS_OF, previous=RENEWAL_PREVIOUS)
+    e = evaluate(base, account, previous=RENEWAL_PREVIOUS)
     # 46 days to renewal: inside the window, but signed -> renewed
     assert e["metrics"]["saas.days_to_renewal"] == 46
     # GRR = (400 000 - 20 000) / 400 000 = 0.95 in every variant
@@ -392,20 +385,22 @@ def test_leaving_renewal_says_how_it_went(
     assert "renewal-at-risk" not in ids(e["alerts"])
 
 
-def test_unsigned_renewal_pre_empts_expansion(base: Engine) -> None:
+def test_unsigned_renewal_pre_empts_expansion(base: Engine, evaluate: Evaluator) -> None:
     previous = {
         **RENEWAL_PREVIOUS,
         "stage": {**RENEWAL_PREVIOUS["stage"], "value": "expansion_advocacy"},
     }
     account = {"id": "G6", "saas.arr": 500_000, "saas.renewal_date": "2026-09-28"}
-    e = base.evaluate_dict(account, as_of=AS_OF, previous=previous)
+    e = evaluate(base, account, previous=previous)
     # Jul 31 + Aug 31 + Sep 28 = 90 days: the window's closed end -> renewal
     assert e["metrics"]["saas.days_to_renewal"] == 90
     assert e["stage"]["value"] == "renewal"
     assert e["stage"]["changed"] is True
 
 
-def test_northwind_caps_the_executive_programme_at_three(northwind: Engine) -> None:
+def test_northwind_caps_the_executive_programme_at_three(
+    northwind: Engine, evaluate: Evaluator
+) -> None:
     # ARR >= 1 500 000 makes four accounts strategic by Northwind's thresholds; the cap keeps
     # the three largest (2.0 M, 1.9 M, 1.6 M) and S4 (1.55 M) falls to enterprise
     rows = [
@@ -415,9 +410,9 @@ def test_northwind_caps_the_executive_programme_at_three(northwind: Engine) -> N
         {"id": "S2", "saas.arr": 1_900_000, "entity": "us"},
         {"id": "E1", "saas.arr": 1_400_000, "entity": "us"},
     ]
-    result = northwind.evaluate_portfolio(rows, as_of=AS_OF)
-    assert result.errors == []
-    tiers = {e["account_id"]: e["tier"] for e in result}
+    # (the portfolio fixture fails the test if any row is rejected)
+    result = evaluate.portfolio(northwind, rows)
+    tiers = {account_id: e["tier"] for account_id, e in result.items()}
     assert tiers == {
         "S4": "enterprise",
         "S1": "strategic",
@@ -425,20 +420,20 @@ def test_northwind_caps_the_executive_programme_at_three(northwind: Engine) -> N
         "S2": "strategic",
         "E1": "enterprise",  # 1 400 000 < 1 500 000 by the thresholds alone
     }
-    s4 = result.by_id()["S4"]
+    s4 = result["S4"]
     assert any(f["kind"] == "cap" for f in s4["fired"])
     # S3 is contracted by the Chinese subsidiary; all five are key accounts (>= 300 000)
-    assert result.by_id()["S3"]["segments"] == ["key-account", "china"]
+    assert result["S3"]["segments"] == ["key-account", "china"]
 
 
-def test_northwind_weighs_a_p1_as_eight_tickets(northwind: Engine) -> None:
+def test_northwind_weighs_a_p1_as_eight_tickets(northwind: Engine, evaluate: Evaluator) -> None:
     row = {"id": "W1", "saas.arr": 100_000, "open_tickets": 2, "saas.open_p1_tickets": 1}
-    (e,) = northwind.evaluate_portfolio([row], as_of=AS_OF).evaluations
+    e = evaluate.portfolio(northwind, [row])["W1"]
     # 1 P1 x 8 + 1 other x 1 = 9
     assert e["metrics"]["saas.support_load"] == pytest.approx(9.0)
 
 
-def test_a_grace_period_delays_the_lapse() -> None:
+def test_a_grace_period_delays_the_lapse(base: Engine, evaluate: Evaluator) -> None:
     text = """
 [policy]
 id = "grace"
@@ -448,14 +443,191 @@ extends = ["kamcore:saas/base.toml"]
 [config.kamcore_saas]
 renewal_grace_days = 30
 """
-    engine = Engine.from_text(text, base_dir=ROOT)
+    engine = saas_engine(text)
     row = {"id": "L1", "saas.arr": 30_000, "saas.renewal_date": "2026-06-10"}
-    e = engine.evaluate_dict(row, as_of=AS_OF)
+    e = evaluate(engine, row)
     # -20 days: overdue, but not more than 30 -> not lapsed; still in the renewal stage
     assert e["metrics"]["saas.days_to_renewal"] == -20
     assert e["metrics"]["saas.renewal_lapsed"] is False
     assert "lapsed-renewal" not in ids(e["alerts"])
     assert e["stage"]["value"] == "renewal"
     # with the base's grace of 0 days it has lapsed
-    lapsed = Engine.from_policy(BASE).evaluate_dict(row, as_of=AS_OF)
+    lapsed = evaluate(base, row)
     assert ids(lapsed["alerts"]) == ["lapsed-renewal"]
+
+
+# -- cells a broken export gets wrong: missing values, never a wrong verdict or a lost account --
+# A healthy growth account, to which each test below adds one bad cell. Its health without them:
+# utilisation 80/100 = 0.8 -> 25; NPS 9 -> 20; 1 open ticket, no P1 -> load 1 -> 15; CSM 5 -> 10;
+# no ARR a year ago -> GRR missing -> 5; usage and movements as each test says.
+# ARR 100 000 -> growth; live since 2024-03-01; placed adoption -> value_realisation (0.8 >= 0.7,
+# no usage trend counts as 0 > -20 %). Renewal 2027-01-31: Jul 31 + Aug 31 + Sep 30 + Oct 31 +
+# Nov 30 + Dec 31 + Jan 31 = 215 days, outside the window.
+HEALTHY: dict[str, Any] = {
+    "saas.arr": 100_000,
+    "saas.licences": 100,
+    "saas.active_users": 80,
+    "nps": 9,
+    "open_tickets": 1,
+    "saas.csm_sentiment": 5,
+    "saas.contract_start_date": "2024-01-31",
+    "saas.go_live_date": "2024-03-01",
+    "saas.renewal_date": "2027-01-31",
+}
+
+
+def test_negative_usage_is_missing_not_a_rejected_account(
+    base: Engine, evaluate: Evaluator
+) -> None:
+    # finding 14: usage -5 after 10 gave a trend of (-5 - 10) / 10 = -1.5, in no band of the
+    # usage-trend measure, and the whole account was rejected. Negative usage is now missing.
+    account = {"id": "X1", **HEALTHY, "saas.usage": -5, "saas.usage_prev": 10}
+    e = evaluate(base, account)
+    assert e["metrics"]["saas.usage_trend"] is None
+    # health: 25 + trend missing 10 + 20 + 15 + 5 + 10 = 85, green
+    assert e["scores"]["health"]["value"] == pytest.approx(85.0)
+    assert e["scores"]["health"]["band"] == "green"
+    # a missing trend is no usage drop
+    assert e["alerts"] == []
+    assert e["stage"]["value"] == "value_realisation"
+    assert e["metrics"]["saas.days_to_renewal"] == 215
+    assert e["tier"] == "growth"
+
+
+def test_the_usage_trend_bands_place_every_number(evaluate: Evaluator) -> None:
+    # finding 14, the policy half: a client may point the measure at its own trend, which the
+    # pack does not clean; the bands must still place it. Here the raw (-5 - 10) / 10 = -1.5
+    # falls in the first band, now open below (..-0.2] -> 0 points (it was [-1..-0.2]: rejected).
+    text = """
+[policy]
+id = "raw-trend"
+version = "1"
+extends = ["kamcore:saas/base.toml"]
+
+[metrics]
+raw_usage_trend = "(saas.usage - saas.usage_prev) / saas.usage_prev"
+
+[[scorecards.health.measures]]
+id = "usage-trend"
+metric = "raw_usage_trend"
+"""
+    account = {"id": "X1", **HEALTHY, "saas.usage": -5, "saas.usage_prev": 10}
+    e = evaluate(saas_engine(text), account)
+    assert e["metrics"]["raw_usage_trend"] == pytest.approx(-1.5)
+    # health: 25 + trend 0 + 20 + 15 + 5 + 10 = 75, green
+    assert e["scores"]["health"]["value"] == pytest.approx(75.0)
+
+
+def test_negative_counts_are_empty_cells(base: Engine, evaluate: Evaluator) -> None:
+    # the same failure as finding 14 in two more measures: active users -5 of 10 licences gave a
+    # utilisation of -0.5, open tickets -3 a support load of -3; both lay in no band.
+    account = {"id": "X5", **HEALTHY, "saas.active_users": -5, "open_tickets": -3}
+    e = evaluate(base, account)
+    assert e["metrics"]["saas.licence_utilisation"] is None
+    assert e["metrics"]["saas.support_load"] is None
+    # health: utilisation missing 12.5 + trend missing 10 + NPS 20 + load missing 7.5 + GRR
+    # missing 5 + CSM 10 = 65, amber. No utilisation: no shelfware alert, and the stage stays
+    # where the first evaluation places it without evidence of value: adoption.
+    assert e["scores"]["health"]["value"] == pytest.approx(65.0)
+    assert e["scores"]["health"]["band"] == "amber"
+    assert e["alerts"] == []
+    assert e["stage"]["value"] == "adoption"
+
+
+@pytest.mark.parametrize(
+    ("contraction", "nrr", "grr", "stage", "alerts"),
+    [
+        # finding 16: -30 000 read as written gave (100 000 + 50 000 + 30 000) / 100 000 = 1.8
+        # and expansion; its sign is unknown, so NRR and GRR are missing and prove nothing
+        (-30_000, None, None, "value_realisation", []),
+        # the positive amount the facts ask for: NRR (100 000 + 50 000 - 30 000) / 100 000 =
+        # 1.2 >= 1.1 -> expansion_advocacy; GRR (100 000 - 30 000) / 100 000 = 0.7 < 0.85
+        (30_000, 1.2, 0.7, "expansion_advocacy", ["arr-contraction"]),
+    ],
+)
+def test_a_negative_arr_movement_makes_retention_missing(
+    base: Engine,
+    evaluate: Evaluator,
+    contraction: int,
+    nrr: float | None,
+    grr: float | None,
+    stage: str,
+    alerts: list[str],
+) -> None:
+    account = {
+        "id": "X2",
+        **HEALTHY,
+        "saas.arr": 120_000,
+        "saas.starting_arr": 100_000,
+        "saas.expansion_arr": 50_000,
+        "saas.contraction_arr": contraction,
+    }
+    e = evaluate(base, account)
+    m = e["metrics"]
+    assert m["saas.nrr"] == (None if nrr is None else pytest.approx(nrr))
+    assert m["saas.grr"] == (None if grr is None else pytest.approx(grr))
+    assert e["stage"]["value"] == stage
+    assert ids(e["alerts"]) == alerts
+
+
+def test_a_contract_starting_after_as_of_has_no_tenure(base: Engine, evaluate: Evaluator) -> None:
+    # finding 17: 2027-01-01 is 185 days after as_of (Jul 31 + Aug 31 + Sep 30 + Oct 31 + Nov 30
+    # + Dec 31 = 184, + 1); the tenure was -185. An age is never negative: missing.
+    account = {
+        "id": "X3",
+        "saas.arr": 40_000,
+        "saas.contract_start_date": "2027-01-01",
+        "saas.renewal_date": "2028-01-01",
+    }
+    e = evaluate(base, account)
+    m = e["metrics"]
+    assert m["saas.tenure_days"] is None
+    # the days to renewal count down and keep their sign: 185 + 365 (2027) = 550 here, and
+    # negative for an overdue renewal (test_a_grace_period_delays_the_lapse: -20)
+    assert m["saas.days_to_renewal"] == 550
+    # no go-live date and no tenure: not live -> onboarding, but not "late" onboarding
+    assert m["saas.live"] is False
+    assert e["stage"]["value"] == "onboarding"
+    # health: utilisation 12.5 + trend 10 + NPS 10 + load 7.5 + GRR 5 + CSM 5 (all missing) =
+    # 50, amber. Tactics: success-plan (4), csm-check-in (5)
+    assert e["scores"]["health"]["value"] == pytest.approx(50.0)
+    assert ids(e["tactics"]) == ["saas.success_plan", "saas.csm_check_in"]
+
+
+@pytest.mark.parametrize(
+    ("open_p1", "age", "load", "health", "alerts", "tactics"),
+    [
+        # finding 18: no open P1, a stale age of 30 days beside it: no oldest P1, no alert.
+        # load 0 P1 x 5 + 2 x 1 = 2 -> 15; health 25 + 20 (trend 0) + 20 + 15 + 5 + 10 = 95
+        (0, None, 2.0, 95.0, [], []),
+        # one open P1 of 30 days: p1-aging (30 > 14), 30 points; load 1 x 5 + 1 x 1 = 6 ->
+        # 0.5 x 15 = 7.5; health 25 + 20 + 20 + 7.5 + 5 + 10 = 87.5
+        (1, 30, 6.0, 87.5, ["p1-aging"], ["saas.support_escalation"]),
+    ],
+)
+def test_p1_aging_needs_an_open_p1(
+    base: Engine,
+    evaluate: Evaluator,
+    open_p1: int,
+    age: int | None,
+    load: float,
+    health: float,
+    alerts: list[str],
+    tactics: list[str],
+) -> None:
+    account = {
+        "id": "X4",
+        **HEALTHY,
+        "saas.usage": 100,
+        "saas.usage_prev": 100,
+        "open_tickets": 2,
+        "saas.open_p1_tickets": open_p1,
+        "saas.oldest_p1_days": 30,
+    }
+    e = evaluate(base, account)
+    m = e["metrics"]
+    assert m["saas.oldest_p1_age"] == age
+    assert m["saas.support_load"] == pytest.approx(load)
+    assert e["scores"]["health"]["value"] == pytest.approx(health)
+    assert ids(e["alerts"]) == alerts
+    assert ids(e["tactics"]) == tactics

@@ -46,6 +46,20 @@ def test_without_movements_nrr_and_grr_come_from_arr_a_year_apart() -> None:
     assert revenue.nrr(None, 800, None, None, None, None) is None
 
 
+@pytest.mark.parametrize("moves", [(-250, None, None), (None, -100, None), (0, 0, -1)])
+def test_a_negative_movement_makes_nrr_and_grr_missing(
+    moves: tuple[int | None, int | None, int | None],
+) -> None:
+    # movements are positive amounts; a negative one has an unknown sign convention, so no
+    # figure rather than a guess (read as written, a contraction of -100 would add 100)
+    assert revenue.nrr(1000, None, *moves, 1200) is None
+    assert revenue.grr(1000, None, *moves, 1200) is None
+    # the reviewer's account: start 100, +50, contraction -30 gave (100 + 50 + 30) / 100 = 1.8
+    assert revenue.nrr(100, None, 50, -30, None, None) is None
+    # not abs(): the same figures as positive amounts give (100 + 50 - 30) / 100 = 1.2
+    assert revenue.nrr(100, None, 50, 30, None, None) == pytest.approx(1.2)
+
+
 def test_grr_stays_within_zero_and_one() -> None:
     # losses larger than the start (a data error) do not make GRR negative
     assert revenue.grr(100, None, 0, 80, 80, None) == 0.0
@@ -55,6 +69,10 @@ def test_licence_utilisation() -> None:
     assert adoption.licence_utilisation(45, 50) == pytest.approx(0.9)
     assert adoption.licence_utilisation(60, 50) == pytest.approx(1.2)  # over-deployed
     assert adoption.licence_utilisation(5, 0) is None
+    assert adoption.licence_utilisation(5, -10) is None
+    # a negative count of users is a data error, not a utilisation of -5/10 = -0.5
+    assert adoption.licence_utilisation(-5, 10) is None
+    assert adoption.licence_utilisation(0, 10) == 0.0
 
 
 def test_usage_trend_from_facts_then_the_stream() -> None:
@@ -74,6 +92,23 @@ def test_usage_trend_from_facts_then_the_stream() -> None:
     assert trend(None, None, stream, AS_OF, metric="wau", period_days=28) == pytest.approx(-0.3)
     assert trend(None, None, stream[:2], AS_OF, metric="wau", period_days=28) is None
     assert trend(None, None, None, AS_OF, metric="wau", period_days=28) is None
+
+
+def test_negative_usage_is_missing_so_the_trend_is_never_below_minus_one() -> None:
+    trend = adoption.usage_trend
+    # the reviewer's account: (-5 - 10) / 10 = -1.5 before; usage -5 is missing now
+    assert trend(-5, 10, None, AS_OF, metric="wau", period_days=28) is None
+    assert trend(5, -10, None, AS_OF, metric="wau", period_days=28) is None
+    # all usage gone is the floor: (0 - 10) / 10 = -1
+    assert trend(0, 10, None, AS_OF, metric="wau", period_days=28) == -1.0
+    stream = [
+        {"date": date(2026, 6, 30), "metric": "wau", "value": 30},  # this period
+        {"date": date(2026, 6, 29), "metric": "wau", "value": -500},  # negative: skipped
+        {"date": date(2026, 6, 2), "metric": "wau", "value": 50},  # previous period
+    ]
+    # a negative fact counts as missing, so the stream is read: (30 - 50) / 50 = -0.4
+    # (with the -500 it would have been ((30 - 500) / 2 - 50) / 50 = -5.7)
+    assert trend(-5, 10, stream, AS_OF, metric="wau", period_days=28) == pytest.approx(-0.4)
 
 
 def test_live_needs_a_reached_go_live_or_enough_tenure() -> None:
@@ -116,6 +151,22 @@ def test_tenure_counts_from_the_first_start() -> None:
     assert renewal.tenure_days(None, None, None, AS_OF) is None
 
 
+def test_a_start_after_as_of_gives_no_tenure() -> None:
+    # 2027-01-01 is 185 days after as_of: the tenure was -185; an age is never negative
+    assert renewal.tenure_days(date(2027, 1, 1), None, None, AS_OF) is None
+    assert renewal.tenure_days(None, date(2026, 7, 1), None, AS_OF) is None
+    # the stated start wins over an older customer_since: the export says it has not begun
+    assert renewal.tenure_days(date(2027, 1, 1), date(2020, 1, 1), None, AS_OF) is None
+    # starting on as_of is an age of 0
+    assert renewal.tenure_days(AS_OF, None, None, AS_OF) == 0
+
+
+def test_days_to_renewal_keep_their_sign() -> None:
+    # a countdown, not an age: 10 days overdue is -10, which lapses the renewal
+    assert renewal.days_to_renewal(date(2026, 6, 20), None, AS_OF) == -10
+    assert renewal.renewal_lapsed(-10, None, grace_days=0) is True
+
+
 def test_p1_figures_prefer_the_facts() -> None:
     tickets = [
         {"id": "1", "opened": date(2026, 6, 1), "priority": "P1"},  # 29 days, open
@@ -125,9 +176,30 @@ def test_p1_figures_prefer_the_facts() -> None:
     assert support.open_p1_count(None, tickets, AS_OF) == 1
     assert support.open_p1_count(4, tickets, AS_OF) == 4
     assert support.open_p1_count(None, None, AS_OF) is None
-    assert support.oldest_p1_age(None, tickets, AS_OF) == 29
-    assert support.oldest_p1_age(3, tickets, AS_OF) == 3
-    assert support.oldest_p1_age(None, [], AS_OF) is None
+    assert support.oldest_p1_age(None, 1, tickets, AS_OF) == 29
+    assert support.oldest_p1_age(3, 1, tickets, AS_OF) == 3
+    assert support.oldest_p1_age(3, None, None, AS_OF) == 3  # count unknown: the age as given
+    assert support.oldest_p1_age(None, 0, [], AS_OF) is None
+
+
+def test_no_open_p1_means_no_oldest_p1() -> None:
+    # the reviewer's row: open_p1_tickets 0 beside a stale oldest_p1_days 30 raised p1-aging
+    assert support.oldest_p1_age(30, 0, None, AS_OF) is None
+    # from the stream: the only P1 was closed on 06-25, the count is 0, the fact is stale
+    tickets = [{"opened": date(2026, 6, 1), "closed": date(2026, 6, 25), "priority": "p1"}]
+    count = support.open_p1_count(None, tickets, AS_OF)
+    assert count == 0
+    assert support.oldest_p1_age(30, count, tickets, AS_OF) is None
+
+
+def test_negative_p1_figures_are_empty_cells() -> None:
+    tickets = [{"opened": date(2026, 6, 1), "priority": "p1"}]  # open 29 days
+    # a negative count falls back to the stream (1 open P1), or is missing without one
+    assert support.open_p1_count(-1, tickets, AS_OF) == 1
+    assert support.open_p1_count(-1, None, AS_OF) is None
+    # a negative age likewise: 29 days from the stream, else missing
+    assert support.oldest_p1_age(-4, 1, tickets, AS_OF) == 29
+    assert support.oldest_p1_age(-4, 1, None, AS_OF) is None
 
 
 def test_support_load_weighs_priorities() -> None:
@@ -144,6 +216,13 @@ def test_support_load_weighs_priorities() -> None:
     # 3 + 0.5 + 1 = 4.5
     assert support.support_load(None, None, tickets, AS_OF, weights=weights) == pytest.approx(4.5)
     assert support.support_load(None, None, None, AS_OF, weights=weights) is None
+    # a negative open-ticket count is missing: the stream is read (4.5), else no load (it was
+    # -3 x 1 = -3, in no band of the health scorecard)
+    assert support.support_load(-3, None, tickets, AS_OF, weights=weights) == pytest.approx(4.5)
+    assert support.support_load(-3, None, None, AS_OF, weights=weights) is None
+    # a negative P1 count is unknown, like an empty one: 4 tickets x 1 = 4 (it was -1 x 5 +
+    # 5 x 1 = 0)
+    assert support.support_load(4, -1, None, AS_OF, weights=weights) == pytest.approx(4.0)
 
 
 @pytest.mark.parametrize(

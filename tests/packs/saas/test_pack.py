@@ -1,41 +1,43 @@
 """The kamcore_saas pack as a third-party plugin: discovery, what it registers, its shipped
-policies and their cases, the sample data, and its configuration section."""
+policies and their cases, the sample data, and its configuration section.
+
+Everything goes through the public path a policy author takes: engines built from policies
+(isolated by :mod:`kamcore.testing`, so the pack is found through its entry point), never the
+plugin host or the registry built by hand.
+"""
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
+from importlib.metadata import entry_points
 from pathlib import Path
 
+import kamcore_saas
 import pytest
 from kamcore_saas import sample
 from kamcore_saas.lifecycle import STAGES
 from kamcore_saas.tactics import TACTICS
 
-from kamcore import Engine, PluginError, PolicyError
-from kamcore.plugins import PluginHost, installed_plugins
-from kamcore.policytests import run_cases
+from kamcore import PolicyError
 from kamcore.registry import DIMENSIONS, Registry
+from kamcore.testing import assert_policy_tests
 
-ROOT = Path(__file__).resolve().parents[3]
-POLICIES = ROOT / "policies" / "saas"
-SHIPPED = [POLICIES / "base.toml", POLICIES / "example-northwind.toml"]
-PLUGIN = "kamcore_saas"
+from .conftest import BARE, PLUGIN, POLICIES, SHIPPED, read_sample, saas_engine
 
 
-def _registry(config: dict[str, object] | None = None) -> Registry:
-    host = PluginHost()
-    host.activate([PLUGIN])
-    return host.build_registry({PLUGIN: config or {}})
+def _registry(config: str = "") -> Registry:
+    """What a policy activating the pack (with ``config``, TOML of ``[config.kamcore_saas]``)
+    gets registered."""
+    table = f"\n[config.kamcore_saas]\n{config}" if config else ""
+    return saas_engine(BARE + table).registry
 
 
 def test_the_pack_is_discovered_through_its_entry_point() -> None:
-    found = installed_plugins()
-    assert PLUGIN in found
-    assert found[PLUGIN].value == "kamcore_saas"
-    host = PluginHost()
-    host.activate([PLUGIN])
-    assert host.external == [PLUGIN]
+    (point,) = [e for e in entry_points(group="kamcore") if e.name == PLUGIN]
+    assert point.value == "kamcore_saas"
+    # isolated: the policy can load the pack only through that entry point
+    engine = saas_engine(BARE)
+    assert engine.plugins()[PLUGIN] == kamcore_saas.__version__
 
 
 def test_everything_registered_is_documented_and_labelled_in_english_and_chinese() -> None:
@@ -64,7 +66,7 @@ def test_everything_registered_is_documented_and_labelled_in_english_and_chinese
 
 
 def test_the_pack_registers_no_built_in_name_again() -> None:
-    assert _registry().overrides == []
+    assert saas_engine(BARE).overrides == []
 
 
 def test_the_tactics_cover_the_five_dimensions() -> None:
@@ -91,7 +93,7 @@ def test_the_stage_model_is_the_customer_journey() -> None:
 
 
 def test_config_is_written_into_the_stage_guards_and_the_metrics() -> None:
-    registry = _registry({"adoption_target": 0.8, "adoption_floor": 0.6, "renewal_window_days": 60})
+    registry = _registry("adoption_target = 0.8\nadoption_floor = 0.6\nrenewal_window_days = 60\n")
     guards = {
         t["id"]: t["when"] for t in registry.stage_models["saas.customer_journey"].transitions
     }
@@ -102,65 +104,86 @@ def test_config_is_written_into_the_stage_guards_and_the_metrics() -> None:
     assert window.fn(61) is False
 
 
+# Thresholds out of order are the policy author's to fix: the pack names the key at fault and
+# kamcore reports it at that key's line, like a schema error. Of the two thresholds compared, the
+# one changed from its default is blamed (else the higher one).
 @pytest.mark.parametrize(
-    ("config", "message"),
+    ("config", "key", "message"),
     [
-        ({"tiers": {"strategic": 100_000}}, "strategic > enterprise > growth"),
-        ({"adoption_floor": 0.7}, "adoption_floor must be below adoption_target"),
-        ({"expansion_exit_nrr": 1.2}, "expansion_exit_nrr must be below expansion_nrr"),
+        # 100 000 is not above the default enterprise 250 000; only strategic was changed
+        ("tiers = { strategic = 100_000 }", "tiers.strategic", "strategic > enterprise > growth"),
+        # 300 000 is not below the default enterprise 250 000; only growth was changed
+        ("tiers = { growth = 300_000 }", "tiers.growth", "strategic > enterprise > growth"),
+        # both changed and out of order: the higher one, enterprise, is blamed
+        (
+            "tiers = { enterprise = 80_000, growth = 90_000 }",
+            "tiers.enterprise",
+            "strategic > enterprise > growth",
+        ),
+        ("adoption_floor = 0.7", "adoption_floor", "adoption_floor must be below adoption_target"),
+        ("adoption_target = 0.4", "adoption_target", "adoption_floor must be below"),
+        ("expansion_exit_nrr = 1.2", "expansion_exit_nrr", "expansion_exit_nrr must be below"),
+        ("expansion_nrr = 0.9", "expansion_nrr", "expansion_exit_nrr must be below expansion_nrr"),
     ],
 )
-def test_thresholds_out_of_order_are_the_policy_authors_to_fix(
-    config: dict[str, object], message: str
+def test_thresholds_out_of_order_are_reported_at_their_key(
+    config: str, key: str, message: str
 ) -> None:
-    with pytest.raises(PluginError, match=message) as info:
-        _registry(config)
-    assert info.value.plugin == PLUGIN
+    # BARE has 4 lines, then a blank line and the table header: the key is on line 7
+    with pytest.raises(PolicyError) as info:
+        saas_engine(f"{BARE}\n[config.kamcore_saas]\n{config}\n", name="order.toml")
+    (problem,) = info.value.problems
+    assert problem.location.key_path == f"config.{PLUGIN}.{key}"
+    assert (problem.location.file, problem.location.line) == ("order.toml", 7)
+    assert problem.message.startswith(f'plugin "{PLUGIN}": ')
+    assert message in problem.message
+
+
+def test_a_client_is_told_about_the_threshold_it_wrote_not_the_one_it_inherited() -> None:
+    # the base states every tier; the client only raises growth above the base's enterprise
+    text = """[policy]
+id = "client"
+version = "1"
+extends = ["kamcore:saas/base.toml"]
+
+[config.kamcore_saas]
+renewal_window_days = 120
+tiers = { growth = 300_000 }
+"""
+    with pytest.raises(PolicyError) as info:
+        saas_engine(text, name="client.toml")
+    (problem,) = info.value.problems
+    assert problem.location.key_path == "config.kamcore_saas.tiers.growth"
+    assert (problem.location.file, problem.location.line) == ("client.toml", 8)
+    assert "growth = 300000" in problem.message
 
 
 def test_a_typo_in_the_config_section_is_reported_with_its_line() -> None:
-    text = """[policy]
-id = "typo"
-version = "1"
-plugins = ["kamcore_saas"]
-
-[config.kamcore_saas]
-renewal_window_days = 60
-renewal_windw_days = 90
-"""
+    text = f"{BARE}\n[config.kamcore_saas]\nrenewal_window_days = 60\nrenewal_windw_days = 90\n"
     with pytest.raises(PolicyError) as info:
-        Engine.from_text(text, name="typo.toml")
+        saas_engine(text, name="typo.toml")
     message = str(info.value)
     assert "typo.toml:8:" in message
     assert "renewal_windw_days" in message
 
 
 def test_a_wrongly_typed_config_value_is_reported_with_its_line() -> None:
-    text = """[policy]
-id = "typed"
-version = "1"
-plugins = ["kamcore_saas"]
-
-[config.kamcore_saas]
-tiers = { strategic = "a lot" }
-"""
+    text = f'{BARE}\n[config.kamcore_saas]\ntiers = {{ strategic = "a lot" }}\n'
     with pytest.raises(PolicyError) as info:
-        Engine.from_text(text, name="typed.toml")
+        saas_engine(text, name="typed.toml")
     assert "typed.toml:7:" in str(info.value)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_shipped_policies_build_and_pass_their_cases(path: Path) -> None:
-    engine = Engine.from_policy(path)
+    engine = saas_engine(path)
     assert PLUGIN in engine.plugins()
-    results = run_cases(engine)
-    assert len(results) >= 4
-    assert {r.id: r.mismatches or r.error for r in results if not r.passed} == {}
+    assert len(assert_policy_tests(engine)) >= 4
 
 
 def test_the_base_resolves_as_a_packaged_policy() -> None:
     text = '[policy]\nid = "x"\nversion = "1"\nextends = ["kamcore:saas/base.toml"]\n'
-    engine = Engine.from_text(text)
+    engine = saas_engine(text)
     assert engine.policy.tier is not None
     assert engine.policy.tier.values == ("strategic", "enterprise", "growth", "scaled")
 
@@ -173,16 +196,11 @@ def test_the_sample_is_regenerated_byte_for_byte(tmp_path: Path) -> None:
     assert sample.generate(5, 1) != sample.generate(5, 2)
 
 
-def _sample_rows() -> list[dict[str, str]]:
-    with open(POLICIES / "sample.csv", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_the_sample_evaluates_without_rejected_rows(path: Path) -> None:
-    rows = _sample_rows()
+    rows = read_sample()
     assert len(rows) == sample.SAMPLE_SIZE
-    result = Engine.from_policy(path).evaluate_portfolio(rows, as_of=sample.SAMPLE_AS_OF)
+    result = saas_engine(path).evaluate_portfolio(rows, as_of=sample.SAMPLE_AS_OF)
     assert result.errors == []
     assert len(result) == len(rows)
     # the book has the shape the pack is for: every tier, stage and base alert occurs
@@ -200,8 +218,8 @@ def test_the_sample_evaluates_without_rejected_rows(path: Path) -> None:
 
 
 def test_the_northwind_sample_respects_the_strategic_cap() -> None:
-    engine = Engine.from_policy(POLICIES / "example-northwind.toml")
-    result = engine.evaluate_portfolio(_sample_rows(), as_of=sample.SAMPLE_AS_OF)
+    engine = saas_engine(POLICIES / "example-northwind.toml")
+    result = engine.evaluate_portfolio(read_sample(), as_of=sample.SAMPLE_AS_OF)
     tiers = Counter(e["tier"] for e in result)
     assert tiers["strategic"] <= 3
     china = [e for e in result if "china" in e["segments"]]
