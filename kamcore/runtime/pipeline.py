@@ -338,7 +338,7 @@ def evaluate_stream(
     # pass 1: per-account metrics; keep only what the portfolio phase reads
     names = portfolio_inputs(policy.portfolio_calls, policy.metrics.portfolio)
     ids: list[str] = []
-    position: dict[int, int] = {}
+    rejected: set[int] = set()  # rows refused in pass 1: few, unlike the rows kept
     columns: dict[str, list[Any]] = {name: [] for name in names}
     for number, row in enumerate(source(), start=1):
         try:
@@ -346,9 +346,9 @@ def evaluate_stream(
             _first_time(seen, acc, number)
             _phase_a(policy, acc)
         except Exception as exc:
+            rejected.add(number)
             yield None, _account_error(policy, exc, _row_id(row), number, "metrics")
             continue
-        position[number] = len(ids)
         ids.append(acc.account_id)
         for name in names:
             columns[name].append(acc.values.get(name))
@@ -363,10 +363,16 @@ def evaluate_stream(
 
     def replay() -> Iterator[tuple[int, int, AccountRun | None, Exception | None]]:
         """Re-read the rows kept after pass 1, up to the tier, with the portfolio values."""
+        i = -1
         for number, row in enumerate(source(), start=1):
-            i = position.get(number)
-            if i is None:
+            if number in rejected:
                 continue
+            i += 1
+            if i >= len(ids):
+                raise KamcoreError(
+                    f"row {number} was not in the first pass: the input changed while it was "
+                    "being evaluated"
+                )
             acc = _start(policy, row, number, as_of, explain)
             if acc.account_id != ids[i]:
                 raise KamcoreError(
