@@ -545,3 +545,31 @@ def test_a_plugin_money_fact_absent_from_the_row_is_not_a_near_miss_note() -> No
         {"id": "X", "revenue_12m": "5"}, as_of="2026-01-31"
     )
     assert evaluation["warnings"] == []
+
+
+def test_ranking_a_score_is_refused_at_load_not_silently_missing() -> None:
+    policy = (
+        HEADER
+        + """
+[scorecards.value]
+direction = "higher_is_healthier"
+[[scorecards.value.measures]]
+id = "revenue"
+metric = "revenue_12m"
+weight = 1
+normalise = { method = "linear", min = 0, max = 100 }
+
+[[alerts]]
+id = "top"
+when = "rank(score.value) <= 3"
+"""
+    )
+    with pytest.raises(PolicyError) as info:
+        Engine.from_text(policy)
+    assert [(p.location.key_path, p.message) for p in info.value.problems] == [
+        (
+            "alerts[top].when",
+            "`rank(score.value)` ranks `score.value`, which is decided after the portfolio "
+            "statistics are taken; portfolio functions rank facts and metrics",
+        )
+    ]

@@ -273,6 +273,15 @@ def compile_policy(
     tactics = compile_tactics(ctx, data["tactics"]) if "tactics" in data else None
 
     plan = plan_metrics(ctx, steps, policy_order)
+    for key, call in ctx.portfolio_calls.items():
+        if call.argument not in fact_names and call.argument not in steps:
+            # scores, table outputs, the tier ... are decided after the portfolio pass: their
+            # column would be all missing, and every rank or percentile silently missing too
+            ctx.problem(
+                f"`{key}` ranks `{call.argument}`, which is decided after the portfolio "
+                "statistics are taken; portfolio functions rank facts and metrics",
+                ctx.portfolio_sites.get(key, "policy"),
+            )
     if ctx.problems or alerts is None:  # alerts is None only with problems; narrows the type
         raise PolicyError(sorted(ctx.problems, key=lambda p: p.location.sort_key))
 

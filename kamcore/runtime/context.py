@@ -58,6 +58,7 @@ class CompileContext:
     portfolio_calls: dict[str, PortfolioCall] = field(default_factory=dict)
     later: dict[str, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    portfolio_sites: dict[str, str] = field(default_factory=dict)
 
     def location(self, key_path: str) -> Location:
         """Where ``key_path`` was set (file, line, column), as far as the loader knows."""
@@ -96,6 +97,7 @@ class CompileContext:
             return None
         for call in compiled.portfolio_calls:
             self.portfolio_calls.setdefault(call.key, call)
+            self.portfolio_sites.setdefault(call.key, key_path)
         self.used.update(compiled.names)
         return compiled
 
