@@ -4,9 +4,9 @@ Accounts are selected on an attractiveness x business-strength grid and split in
 where what "NA" means (a *named* value account or a *normal* one) is the policy's choice
 (``[config.kamcore_ict] na_meaning``). The pack supplies the vocabulary for it: profit
 contribution by product line, share of wallet and its trend, pipeline and win rate, payment
-milestones, decision-chain coverage from the customer's key people, the account team's shape,
-the ``ict_relationship`` stage model and an ICT tactic catalogue. ``kamcore:ict/base.toml`` puts
-them together into a working policy.
+milestones, decision-chain coverage and support from the customer's key people, the account
+team's shape, the ``ict_relationship`` stage model and an ICT tactic catalogue.
+``kamcore:ict/base.toml`` puts them together into a working policy.
 
 This module is the plugin object: kamcore finds it through the ``kamcore`` entry point
 ``kamcore_ict`` and calls the hooks below once per engine, each with the policy's

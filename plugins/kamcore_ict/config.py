@@ -9,7 +9,8 @@ the decision chain counts, and the owner roles that staff the account team.
 
 The schema closes the section (``additionalProperties: false``) so a misspelt key fails when the
 policy loads, with its file and line; what JSON Schema cannot say (``medium`` below ``high``) is
-checked in :func:`parse_config` and reported as a :class:`kamcore.PluginUsageError`.
+checked in :func:`parse_config` and reported as a :class:`kamcore.PluginUsageError` naming the
+key at fault, which kamcore turns into a located :class:`kamcore.PolicyError`.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ BUYING_ROLES: Final = (
 DEFAULT_PRODUCT_LINES: Final = ("network", "cloud", "enterprise", "energy", "services")
 #: Industries whose accounts score as strategic on the attractiveness axis.
 DEFAULT_STRATEGIC_INDUSTRIES: Final = ("telecom", "government", "finance", "energy", "transport")
-#: The buying roles that make up the decision chain whose coverage is measured.
+#: The buying roles that make up the decision chain whose coverage and support are measured.
 DEFAULT_DECISION_ROLES: Final = (
     "decision_maker",
     "economic_buyer",
@@ -173,7 +174,7 @@ class IctConfig:
     :param grid_high: axis score at which an axis is high.
     :param product_lines: the ``ict.profit_<line>`` facts, in order.
     :param strategic_industries: lower-cased industry names.
-    :param decision_roles: buying roles counted in decision-chain coverage.
+    :param decision_roles: buying roles of the decision chain (coverage, support, size).
     :param key_dm_roles: buying roles of a key decision maker.
     :param key_dm_min_influence: least influence of a key decision maker.
     :param dm_left_window_days: how many days back a departure counts.
@@ -205,14 +206,18 @@ def parse_config(config: Mapping[str, Any]) -> IctConfig:
     The schema has already checked every key and type; this adds the defaults and the one rule a
     schema cannot state.
 
-    :raises PluginUsageError: ``grid.medium`` is not below ``grid.high``.
+    :raises PluginUsageError: ``grid.medium`` is not below ``grid.high`` (with ``key`` set, so
+        kamcore reports it as a :class:`kamcore.PolicyError` at that key's file and line).
     """
     grid = config.get("grid") or {}
     medium = float(grid.get("medium", 40.0))
     high = float(grid.get("high", 70.0))
     if not medium < high:
+        # located at the key the author wrote (medium if given, else high), so the message
+        # carries its file and line
         raise PluginUsageError(
-            f"[config.kamcore_ict] grid: medium ({medium:g}) must be below high ({high:g})"
+            f"grid: medium ({medium:g}) must be below high ({high:g})",
+            key="grid.medium" if "medium" in grid else "grid.high",
         )
     team = config.get("team_roles") or {}
     team_roles = {

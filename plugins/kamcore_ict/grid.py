@@ -8,13 +8,20 @@ The nine cells fall into three zones, as in the GE-McKinsey matrix:
 * ``selective``: high-low, medium-medium, low-high. Invest where it pays.
 * ``harvest``: medium-low, low-medium, low-low. Serve efficiently.
 
-:func:`account_class` turns that into a tier. ``invest`` accounts are KA (the base policy caps
-their number; those over the cap fall to NA). What NA means is the policy's choice:
+:func:`account_class` turns that into a tier. ``invest`` accounts are KA. What NA means is the
+policy's choice:
 
 * ``na_meaning = "named"``: a named / value account is a ``selective`` account whose profit
   contribution is at least ``na_min_profit_index`` times the portfolio average: the accounts
   just below KA that pay for themselves. Everyone else is ``other``.
 * ``na_meaning = "normal"``: every account that is not KA is NA.
+
+The number of KAs is capped by kamcore's ``[[tier.caps]]``, not here, and a cap moves the
+accounts over it to the next tier, NA, whatever their profit: under ``named`` those are NA
+without passing the named test. The classifier cannot apply the cap itself, because the cap
+ranks by ``score.priority`` and a classifier only sees the portfolio through kamcore's portfolio
+functions, which run before the scorecards. The base policy marks those accounts with the
+segment ``ka-overflow``; docs/packs/ict.md states the behaviour.
 """
 
 from __future__ import annotations

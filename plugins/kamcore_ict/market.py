@@ -17,7 +17,13 @@ from ._spec import fact, metric
 from ._values import as_number
 from .config import IctConfig
 
-__all__ = ["market_facts", "market_metrics", "share_change", "strategic_industry"]
+__all__ = [
+    "market_facts",
+    "market_metrics",
+    "share_change",
+    "share_change_points",
+    "strategic_industry",
+]
 
 
 def strategic_industry(flag: Any, industry: Any, strategic: frozenset[str]) -> bool | None:
@@ -31,13 +37,28 @@ def strategic_industry(flag: Any, industry: Any, strategic: frozenset[str]) -> b
     return None
 
 
+def _share(value: Any) -> float | int | None:
+    """A share of wallet if it is a ratio in 0..1, else ``None``: a share of 3 (an export in
+    percent, or revenue booked against a stale wallet estimate) is a data error, and a change
+    computed from it would be nonsense."""
+    number = as_number(value)
+    return number if number is not None and 0 <= number <= 1 else None
+
+
 def share_change(share: Any, share_prev: Any) -> float | None:
     """Change in share of wallet on a year ago, in share points as a ratio (-0.08 is 8 points
-    lost); missing unless both shares are known."""
-    now, before = as_number(share), as_number(share_prev)
+    lost); missing unless both shares are known and within 0..1."""
+    now, before = _share(share), _share(share_prev)
     if now is None or before is None:
         return None
     return round(now - before, 12)
+
+
+def share_change_points(change: Any) -> float | None:
+    """:func:`share_change` in share points (-0.08 -> -8.0), for reason texts: ``{x:+.0%}``
+    of -0.08 reads "-8%", a relative fall, when eight points of the wallet were lost."""
+    number = as_number(change)
+    return None if number is None else round(number * 100, 9)
 
 
 def market_facts(cfg: IctConfig) -> tuple[Fact, ...]:
@@ -78,7 +99,8 @@ def market_facts(cfg: IctConfig) -> tuple[Fact, ...]:
 
 
 def market_metrics(cfg: IctConfig) -> tuple[Metric, ...]:
-    """``ict.in_strategic_industry`` (with the configured industries) and ``ict.sow_change``."""
+    """``ict.in_strategic_industry`` (with the configured industries), ``ict.sow_change`` and
+    the same change in points."""
     industries = cfg.strategic_industries
 
     def in_strategic_industry(flag: Any, industry: Any) -> bool | None:
@@ -104,7 +126,17 @@ def market_metrics(cfg: IctConfig) -> tuple[Metric, ...]:
             "Share-of-wallet change",
             "钱包份额变化",
             "Share of wallet now minus a year ago, in share points as a ratio (-0.05 = five "
-            "points lost).",
+            "points lost); missing unless both shares are within 0..1.",
             handles_missing=True,
+        ),
+        metric(
+            "ict.sow_change_points",
+            share_change_points,
+            ("ict.sow_change",),
+            "number",
+            "Share-of-wallet change (points)",
+            "钱包份额变化（百分点）",
+            "ict.sow_change in share points (-5.0 = five points lost), for reason texts.",
+            unit="points",
         ),
     )

@@ -2,10 +2,16 @@
 
 Huawei-style account teams map the customer's key people, rate each one's influence on a
 decision (1..5) and attitude (supporter, neutral, opponent), and plan the relationship person by
-person. What the pack measures from that map:
+person. What the pack measures from that map keeps two questions apart, because one number
+cannot answer both:
 
-* **coverage**: the share of the decision chain's influence held by supporters. Influence
-  weighting is the point: three friendly engineers do not offset a hostile CFO.
+* **coverage** (``ict.decision_roles_covered``): which of the buying roles that make up the
+  decision chain (``decision_roles``) we have reached at all, i.e. have a contact in post. A
+  chain where only the decision maker is known is 1 role in 5, however friendly that person.
+* **support** (``ict.decision_chain_support``): of the people we have mapped, the share of
+  their influence held by supporters. Influence weighting is the point: three friendly
+  engineers do not offset a hostile CFO. Support says nothing about the people nobody mapped,
+  which is why coverage is measured beside it.
 * **the strongest opponent**: one opponent of influence 4 or 5 can block a deal alone.
 * **a key decision maker who left**: the relationship built with that person is gone, and the
   successor is often courted by competitors first.
@@ -13,13 +19,19 @@ person. What the pack measures from that map:
 They come from kamcore's ``contacts`` stream (``buying_role``, ``influence``, ``attitude``,
 ``active``, ``left_on``) or from flat-export columns. A contact is in post on ``as_of`` unless
 it left on or before that day (or, with no ``left_on``, is marked inactive).
+
+Out-of-range figures are refused rather than trusted: an exported share outside 0..1 or an
+influence outside 1..5 (0..5 for "strongest opponent", where 0 means none) is a data error, and
+a metric built on it would rank the account on nonsense (a support of 1.7 scores above a
+perfect chain). Such a figure counts as not given: the metric falls back to the stream, and is
+missing when there is none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from kamcore import Fact, Metric
 
@@ -28,14 +40,22 @@ from ._values import Items, as_date, as_number, items_of
 from .config import IctConfig
 
 __all__ = [
-    "chain_coverage",
+    "INFLUENCE_MAX",
+    "INFLUENCE_MIN",
     "chain_size",
+    "chain_support",
     "in_post",
     "key_dm_left",
+    "key_dm_left_days_ago",
     "relationship_facts",
     "relationship_metrics",
+    "roles_covered",
     "strongest_opponent",
 ]
+
+#: The influence scale of a contact: 1 (little) to 5 (decides alone).
+INFLUENCE_MIN: Final = 1
+INFLUENCE_MAX: Final = 5
 
 
 def in_post(contact: Mapping[str, Any], as_of: date) -> bool:
@@ -47,9 +67,16 @@ def in_post(contact: Mapping[str, Any], as_of: date) -> bool:
     return contact.get("active") is not False
 
 
+def _in_range(value: object, lo: float, hi: float) -> float | int | None:
+    """The value if it is a number within ``lo .. hi`` (both included), else ``None``."""
+    number = as_number(value)
+    return number if number is not None and lo <= number <= hi else None
+
+
 def _influence(contact: Mapping[str, Any]) -> int | float | None:
-    value = as_number(contact.get("influence"))
-    return value if value is not None and value > 0 else None
+    """The contact's influence rating if it is on the 1..5 scale; an unrated contact, or one
+    rated off the scale, carries no weight (it is not guessed)."""
+    return _in_range(contact.get("influence"), INFLUENCE_MIN, INFLUENCE_MAX)
 
 
 def _chain(contacts: Items, as_of: date, roles: frozenset[str]) -> Iterator[Mapping[str, Any]]:
@@ -63,11 +90,15 @@ def _chain(contacts: Items, as_of: date, roles: frozenset[str]) -> Iterator[Mapp
             yield contact
 
 
-def chain_coverage(given: Any, contacts: Items, as_of: date, roles: frozenset[str]) -> float | None:
-    """Influence-weighted share of the decision chain that supports us: the exported figure,
-    else sum(influence of supporters) / sum(influence of everyone in the chain); missing when
-    nobody in the chain is mapped."""
-    value = as_number(given)
+def chain_support(given: Any, contacts: Items, as_of: date, roles: frozenset[str]) -> float | None:
+    """Influence-weighted share of the mapped decision chain that supports us: the exported
+    figure if it is a ratio in 0..1, else sum(influence of supporters) / sum(influence of
+    everyone mapped in the chain); missing when nobody in the chain is mapped.
+
+    It is a share of the people *mapped*: one supporter mapped alone gives 1.0. Read it with
+    :func:`roles_covered`, which says how much of the chain was mapped at all.
+    """
+    value = _in_range(given, 0, 1)
     if value is not None:
         return value
     total = supporting = 0.0
@@ -79,10 +110,33 @@ def chain_coverage(given: Any, contacts: Items, as_of: date, roles: frozenset[st
     return round(supporting / total, 12) if total else None
 
 
-def chain_size(given: Any, contacts: Items, as_of: date, roles: frozenset[str]) -> int | None:
-    """How many people of the decision chain are mapped and in post."""
-    value = as_number(given)
+def roles_covered(given: Any, contacts: Items, as_of: date, roles: frozenset[str]) -> float | None:
+    """Share of the decision roles (``roles``) that have at least one contact in post, whatever
+    that contact's influence rating or attitude: the exported figure if it is a ratio in 0..1,
+    else counted from the stream; missing with neither (an empty stream is 0.0: nobody is
+    reached).
+
+    This is the coverage of the chain, the breadth of our access; :func:`chain_support` is the
+    attitude of those reached. A mapped decision maker alone covers one role of five (0.2).
+    """
+    value = _in_range(given, 0, 1)
     if value is not None:
+        return value
+    if contacts is None or not roles:
+        return None
+    reached = {
+        contact.get("buying_role")
+        for contact in items_of(contacts)
+        if contact.get("buying_role") in roles and in_post(contact, as_of)
+    }
+    return round(len(reached) / len(roles), 12)
+
+
+def chain_size(given: Any, contacts: Items, as_of: date, roles: frozenset[str]) -> int | None:
+    """How many people of the decision chain are mapped (rated) and in post: the exported
+    count if it is a whole number >= 0, else counted from the stream."""
+    value = as_number(given)
+    if value is not None and value >= 0 and value == int(value):
         return int(value)
     if contacts is None:
         return None
@@ -91,8 +145,9 @@ def chain_size(given: Any, contacts: Items, as_of: date, roles: frozenset[str]) 
 
 def strongest_opponent(given: Any, contacts: Items, as_of: date) -> int | None:
     """The highest influence among in-post opponents, in any role (0: no opponent); missing
-    when no contact is mapped at all, since then nobody knows."""
-    value = as_number(given)
+    when no contact is mapped at all, since then nobody knows. An exported figure counts if it
+    is 0..5; opponents rated off the 1..5 scale are not counted."""
+    value = _in_range(given, 0, INFLUENCE_MAX)
     if value is not None:
         return int(value)
     people = [c for c in items_of(contacts) if in_post(c, as_of)]
@@ -101,6 +156,31 @@ def strongest_opponent(given: Any, contacts: Items, as_of: date) -> int | None:
     return max(
         (int(_influence(c) or 0) for c in people if c.get("attitude") == "opponent"), default=0
     )
+
+
+def _key_departures(
+    left_on: Any, contacts: Items, as_of: date, roles: frozenset[str], min_influence: int
+) -> list[date] | None:
+    """Departure dates of key decision makers, on or before ``as_of``: the exported date if
+    there is one, else the stream's; ``None`` when there is neither source."""
+    exported = as_date(left_on)
+    if exported is not None:
+        return [exported] if exported <= as_of else []
+    if contacts is None:
+        return None
+    found: list[date] = []
+    for contact in items_of(contacts):
+        left = as_date(contact.get("left_on"))
+        influence = _influence(contact)
+        if (
+            left is not None
+            and left <= as_of
+            and contact.get("buying_role") in roles
+            and influence is not None
+            and influence >= min_influence
+        ):
+            found.append(left)
+    return found
 
 
 def key_dm_left(
@@ -114,23 +194,22 @@ def key_dm_left(
     """Whether a key decision maker (a key role, influence >= ``min_influence``) left in the
     last ``window_days`` days (``as_of - window_days`` .. ``as_of``): the exported departure
     date, else the stream's ``left_on`` dates; missing when there is neither."""
-    exported = as_date(left_on)
-    if exported is not None:
-        return 0 <= (as_of - exported).days <= window_days
-    if contacts is None:
+    found = _key_departures(left_on, contacts, as_of, roles, min_influence)
+    if found is None:
         return None
-    for contact in items_of(contacts):
-        left = as_date(contact.get("left_on"))
-        influence = _influence(contact)
-        if (
-            left is not None
-            and contact.get("buying_role") in roles
-            and influence is not None
-            and influence >= min_influence
-            and 0 <= (as_of - left).days <= window_days
-        ):
-            return True
-    return False
+    return any((as_of - left).days <= window_days for left in found)
+
+
+def key_dm_left_days_ago(
+    left_on: Any, contacts: Items, as_of: date, roles: frozenset[str], min_influence: int
+) -> int | None:
+    """Days since the latest key decision maker's departure on or before ``as_of`` (0: left on
+    ``as_of``); missing when none is known to have left. What a reason text says instead of the
+    window, so the text never contradicts a configured ``dm_left_window_days``."""
+    found = _key_departures(left_on, contacts, as_of, roles, min_influence)
+    if not found:
+        return None
+    return (as_of - max(found)).days
 
 
 def relationship_facts(cfg: IctConfig) -> tuple[Fact, ...]:
@@ -140,16 +219,26 @@ def relationship_facts(cfg: IctConfig) -> tuple[Fact, ...]:
         fact(
             "ict.supporter_coverage",
             "ratio",
-            "Supporter coverage (exported)",
-            "支持者覆盖度（导出）",
-            "Influence-weighted share of the decision chain that supports us, as exported.",
+            "Supporter share (exported)",
+            "支持者影响力占比（导出）",
+            "Influence-weighted share of the mapped decision chain that supports us, as "
+            "exported (0..1; a figure outside that range is ignored).",
+        ),
+        fact(
+            "ict.roles_covered",
+            "ratio",
+            "Decision roles covered (exported)",
+            "决策角色覆盖率（导出）",
+            "Share of the decision chain's buying roles that have a contact in post, as "
+            "exported (0..1; a figure outside that range is ignored).",
         ),
         fact(
             "ict.top_opponent_influence",
             "integer",
             "Strongest opponent's influence (exported)",
             "最强反对者影响力（导出）",
-            "Influence (1..5) of the most influential opponent in post, 0 if there is none.",
+            "Influence (1..5) of the most influential opponent in post, 0 if there is none; a "
+            "figure outside 0..5 is ignored.",
         ),
         fact(
             "ict.key_dm_left_on",
@@ -177,13 +266,16 @@ def relationship_facts(cfg: IctConfig) -> tuple[Fact, ...]:
 
 
 def relationship_metrics(cfg: IctConfig) -> tuple[Metric, ...]:
-    """Coverage, chain size, strongest opponent and key-decision-maker departure, with the
-    configured roles and window."""
+    """Coverage, support, chain size, strongest opponent and key-decision-maker departure, with
+    the configured roles and window."""
     roles, key_roles = cfg.decision_roles, cfg.key_dm_roles
     min_influence, window = cfg.key_dm_min_influence, cfg.dm_left_window_days
 
-    def coverage(given: Any, contacts: Items, as_of: date) -> float | None:
-        return chain_coverage(given, contacts, as_of, roles)
+    def support(given: Any, contacts: Items, as_of: date) -> float | None:
+        return chain_support(given, contacts, as_of, roles)
+
+    def covered(given: Any, contacts: Items, as_of: date) -> float | None:
+        return roles_covered(given, contacts, as_of, roles)
 
     def size(given: Any, contacts: Items, as_of: date) -> int | None:
         return chain_size(given, contacts, as_of, roles)
@@ -191,16 +283,32 @@ def relationship_metrics(cfg: IctConfig) -> tuple[Metric, ...]:
     def left(left_on: Any, contacts: Items, as_of: date) -> bool | None:
         return key_dm_left(left_on, contacts, as_of, key_roles, min_influence, window)
 
+    def days_ago(left_on: Any, contacts: Items, as_of: date) -> int | None:
+        return key_dm_left_days_ago(left_on, contacts, as_of, key_roles, min_influence)
+
+    key_dm = f"{', '.join(sorted(key_roles))}, influence >= {min_influence}"
     return (
         metric(
-            "ict.decision_chain_coverage",
-            coverage,
+            "ict.decision_roles_covered",
+            covered,
+            ("ict.roles_covered", "contacts", "as_of"),
+            "ratio",
+            "Decision roles covered",
+            "决策角色覆盖率",
+            f"Share of the decision roles ({', '.join(sorted(roles))}) that have a contact in "
+            "post: how much of the decision chain we reach at all.",
+            handles_missing=True,
+        ),
+        metric(
+            "ict.decision_chain_support",
+            support,
             ("ict.supporter_coverage", "contacts", "as_of"),
             "ratio",
-            "Decision-chain coverage",
-            "决策链覆盖度",
-            "Influence-weighted share of the decision chain (the configured decision_roles, "
-            "in post) whose attitude is supporter.",
+            "Decision-chain support",
+            "决策链支持度",
+            "Influence-weighted share of the mapped decision chain (the configured "
+            "decision_roles, rated and in post) whose attitude is supporter. Says nothing "
+            "about unmapped roles: read it with ict.decision_roles_covered.",
             handles_missing=True,
         ),
         metric(
@@ -230,8 +338,19 @@ def relationship_metrics(cfg: IctConfig) -> tuple[Metric, ...]:
             "boolean",
             "Key decision maker left recently",
             "关键决策人近期离职",
-            f"A key decision maker ({', '.join(sorted(key_roles))}, influence >= "
-            f"{min_influence}) left in the last {window} days.",
+            f"A key decision maker ({key_dm}) left in the last {window} days.",
+            handles_missing=True,
+        ),
+        metric(
+            "ict.key_dm_left_days_ago",
+            days_ago,
+            ("ict.key_dm_left_on", "contacts", "as_of"),
+            "integer",
+            "Days since a key decision maker left",
+            "关键决策人离职天数",
+            f"Days since the latest key decision maker ({key_dm}) left; missing when none is "
+            "known to have left.",
+            unit="days",
             handles_missing=True,
         ),
     )

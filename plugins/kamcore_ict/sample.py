@@ -3,14 +3,18 @@
 The rows imitate the account list of a telecom-equipment vendor's Southeast China region
 (Guangdong, Guangxi, Hainan, Fujian): a handful of provincial carriers and power and transport
 groups with wallets in the billions, a long tail of enterprise, government and campus accounts,
-profit reported by product line (or as one total for some accounts), decision-chain coverage,
-overdue milestones and departures of key decision makers at realistic rates. Columns are named
-like the facts they feed (``ict.profit_cloud``, ``wallet_estimate``), plus one Chinese header as
-CRM exports have (``代表处``, the representative office), which the example policy maps.
+profit reported by product line (or as one total for some accounts), decision-chain support and
+the share of decision roles reached, overdue milestones and departures of key decision makers at
+realistic rates. Columns are named like the facts they feed (``ict.profit_cloud``,
+``wallet_estimate``), plus one Chinese header as CRM exports have (``代表处``, the representative
+office), which the example policy maps.
 
 The same ``(n, seed)`` always gives the same rows, on every platform: only :mod:`random` with its
-own seed, and numbers rounded and written in a fixed format. ``policies/ict/sample.csv`` is
-``write_csv`` of the defaults, and a test regenerates it byte for byte.
+own seed, and numbers rounded and written in a fixed format. The share of decision roles reached
+(``ict.roles_covered``, added after the other columns existed) is drawn from a second generator
+seeded from the same seed, so adding it left every other column of the sample as it was.
+``policies/ict/sample.csv`` is ``write_csv`` of the defaults, and a test regenerates it byte for
+byte.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ COLUMNS: Final = (
     "ict.top_opponent_influence",
     "ict.key_dm_left_on",
     "ict.key_people_mapped",
+    "ict.roles_covered",
     "ict.on_time_delivery_rate",
     "ict.account_responsible",
     "ict.solution_responsible",
@@ -136,7 +141,18 @@ def _profit_lines(
     return sum(split.values()), split
 
 
-def _row(rng: random.Random, number: int) -> dict[str, Any]:
+def _roles_covered(rng: random.Random, people: int | None, share: float) -> float | None:
+    """Share of the five default decision roles with a contact in post: at least one, at most
+    as many as the people mapped, more often high where our share of wallet is; one export in
+    ten leaves it blank. Always four draws, so rows never shift each other."""
+    draws = [rng.random() for _ in range(4)]
+    reached = 1 + sum(d < 0.35 + 0.6 * share for d in draws[:3])
+    if people is None or draws[3] < 0.1:
+        return None
+    return min(reached + (share > 0.4), people, 5) / 5
+
+
+def _row(rng: random.Random, number: int, roles_rng: random.Random) -> dict[str, Any]:
     industry = _pick(rng, {name: spec[0] for name, spec in _INDUSTRIES.items()})
     _, median_wallet, lines, suffixes = _INDUSTRIES[industry]
     office = rng.choice(list(_OFFICES))
@@ -217,6 +233,7 @@ def _row(rng: random.Random, number: int) -> dict[str, Any]:
         "nps": nps,
         "open_tickets": rng.choice((0, 0, 0, 1, 1, 2, 3, 5, 8)),
     }
+    row["ict.roles_covered"] = _roles_covered(roles_rng, row["ict.key_people_mapped"], share)
     return row
 
 
@@ -224,7 +241,8 @@ def generate(n: int = DEFAULT_N, seed: int = DEFAULT_SEED) -> list[dict[str, Any
     """``n`` flat account rows (see :data:`COLUMNS`); missing values are ``None``, dates ISO
     text. The same ``(n, seed)`` always gives the same rows."""
     rng = random.Random(seed)
-    return [_row(rng, number) for number in range(1, n + 1)]
+    roles_rng = random.Random(f"{seed}:roles")
+    return [_row(rng, number, roles_rng) for number in range(1, n + 1)]
 
 
 def _cell(value: Any) -> str:

@@ -3,12 +3,12 @@ strategic alliance, with ``at_risk`` reachable from every established stage.
 
 Stages describe the relationship, not the revenue: a customer buying a lot through a tender we
 barely won is still at ``contact`` if nobody in its decision chain supports us. The guards read
-the pack's metrics (decision-chain coverage, share of wallet and its trend, the departure of a
+the pack's metrics (decision-chain support, share of wallet and its trend, the departure of a
 key decision maker, a signed strategic agreement) and kamcore's ``tenure_years`` and
 ``monetary_12m``. Every guard handles missing values with ``coalesce``, since comparing a missing
 value would fail the account.
 
-Against flapping, entry and exit thresholds differ (``at_risk`` below 20 % coverage, recovered
+Against flapping, entry and exit thresholds differ (``at_risk`` below 20 % support, recovered
 only at 40 %; alliance entered at 50 % share of wallet, left below 40 %), and moves backwards or
 out of ``at_risk`` need the guard to hold on two evaluations in a row. Transitions are listed
 most urgent first: the order a policy checks them in.
@@ -27,7 +27,7 @@ __all__ = ["ICT_RELATIONSHIP", "STAGES"]
 STAGES: Final = ("contact", "trust", "partnership", "strategic_alliance", "at_risk")
 _ESTABLISHED: Final = ["trust", "partnership", "strategic_alliance"]
 
-_COVERAGE = "coalesce(ict.decision_chain_coverage, 0)"
+_SUPPORT = "coalesce(ict.decision_chain_support, 0)"
 _SHARE = "coalesce(wallet_share, 0)"
 _DM_LEFT = "coalesce(ict.key_dm_left_recently, False)"
 
@@ -37,14 +37,14 @@ _TRANSITIONS: Final[tuple[Mapping[str, Any], ...]] = (
         "from": _ESTABLISHED,
         "to": "at_risk",
         "when": f"{_DM_LEFT} or coalesce(ict.sow_change, 0) <= -0.1"
-        " or coalesce(ict.decision_chain_coverage, 1) < 0.2",
+        " or coalesce(ict.decision_chain_support, 1) < 0.2",
         "label": "A key decision maker left, share fell 10 points, or support collapsed",
     },
     {
         "id": "recover",
         "from": ["at_risk"],
         "to": "trust",
-        "when": f"not {_DM_LEFT} and coalesce(ict.sow_change, 0) > -0.05 and {_COVERAGE} >= 0.4",
+        "when": f"not {_DM_LEFT} and coalesce(ict.sow_change, 0) > -0.05 and {_SUPPORT} >= 0.4",
         "consecutive": 2,
         "label": "Support rebuilt and share stable for two evaluations",
     },
@@ -52,21 +52,21 @@ _TRANSITIONS: Final[tuple[Mapping[str, Any], ...]] = (
         "id": "build_trust",
         "from": ["contact"],
         "to": "trust",
-        "when": f"coalesce(monetary_12m, 0) > 0 and {_COVERAGE} >= 0.3",
+        "when": f"coalesce(monetary_12m, 0) > 0 and {_SUPPORT} >= 0.3",
         "label": "We do business and hold 30 % of the decision chain's influence",
     },
     {
         "id": "partner",
         "from": ["trust"],
         "to": "partnership",
-        "when": f"{_SHARE} >= 0.3 and {_COVERAGE} >= 0.5 and coalesce(tenure_years, 0) >= 2",
+        "when": f"{_SHARE} >= 0.3 and {_SUPPORT} >= 0.5 and coalesce(tenure_years, 0) >= 2",
         "label": "A third of the wallet, half the influence, two years together",
     },
     {
         "id": "ally",
         "from": ["partnership"],
         "to": "strategic_alliance",
-        "when": f"coalesce(ict.strategic_agreement, False) and {_COVERAGE} >= 0.7"
+        "when": f"coalesce(ict.strategic_agreement, False) and {_SUPPORT} >= 0.7"
         f" and {_SHARE} >= 0.5",
         "label": "A strategic agreement, strong support and half the wallet",
     },

@@ -8,16 +8,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import kamcore_ict
 import pytest
 from kamcore_ict.config import CONFIG_SCHEMA
-from kamcore_ict.sample import AS_OF, generate, write_csv
+from kamcore_ict.sample import AS_OF, COLUMNS, generate, write_csv
 
-from kamcore import Engine
-from kamcore.plugins import PluginHost
-from kamcore.policytests import run_cases
+from kamcore.testing import PolicyTests, RegistryFactory
 
-from .support import BASE, DOC, EXAMPLE, SAMPLE, by_id, overlay
+from .support import BASE, DOC, EXAMPLE, PLUGIN, SAMPLE, by_id, ict_engine, overlay
 
 
 @pytest.fixture(scope="module")
@@ -27,22 +24,21 @@ def sample_rows() -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("path", [BASE, EXAMPLE], ids=lambda p: p.name)
-def test_shipped_policy_builds_and_passes_its_cases(path: Path) -> None:
-    engine = Engine.from_policy(path)
-    results = run_cases(engine)
-    assert len(results) == 5
-    assert {r.id: r.mismatches or r.error for r in results if not r.passed} == {}
+def test_shipped_policy_builds_and_passes_its_cases(
+    path: Path, kamcore_policy_tests: PolicyTests
+) -> None:
+    assert len(kamcore_policy_tests(ict_engine(path))) == 5
 
 
 def test_the_example_extends_the_base_and_uses_normal_na() -> None:
-    engine = Engine.from_policy(EXAMPLE)
+    engine = ict_engine(EXAMPLE)
     assert engine.document.data["policy"]["extends"] == ["kamcore:ict/base.toml"]
     assert engine.document.data["config"]["kamcore_ict"]["na_meaning"] == "normal"
     assert engine.registry.classifiers["ict_account_class"].labels == ("KA", "NA")
 
 
 def test_the_example_under_the_named_meaning() -> None:
-    engine = Engine.from_policy(EXAMPLE)
+    engine = ict_engine(EXAMPLE)
     accounts = [case["account"] for case in engine.policy.tests]
     named = overlay(
         "kamcore:ict/example-south-china.toml",
@@ -61,6 +57,13 @@ def test_sample_csv_is_the_generator_output(tmp_path: Path) -> None:
     assert again.read_bytes() == SAMPLE.read_bytes()
     assert generate(5, seed=1) == generate(5, seed=1)
     assert generate(5, seed=1) != generate(5, seed=2)
+    # every row has every column, and the roles figure is a share of the 5 default roles
+    rows = generate()
+    assert all(set(row) == set(COLUMNS) for row in rows)
+    covered = {row["ict.roles_covered"] for row in rows}
+    assert covered <= {None, 0.2, 0.4, 0.6, 0.8, 1.0}
+    assert None in covered
+    assert len(covered) > 3
 
 
 def test_sample_is_a_few_hundred_accounts_with_realistic_skew(
@@ -77,7 +80,7 @@ def test_sample_is_a_few_hundred_accounts_with_realistic_skew(
 def test_the_sample_evaluates_without_rejected_rows(
     path: Path, cap: int, sample_rows: list[dict[str, Any]]
 ) -> None:
-    result = Engine.from_policy(path).evaluate_portfolio(sample_rows, as_of=AS_OF)
+    result = ict_engine(path).evaluate_portfolio(sample_rows, as_of=AS_OF)
     assert result.errors == []
     assert len(result) == 300
     tiers = Counter(e["tier"] for e in result)
@@ -86,6 +89,9 @@ def test_the_sample_evaluates_without_rejected_rows(
     capped = [e for e in result if any(f["kind"] == "cap" for f in e["fired"])]
     assert capped
     assert all(e["tier"] == "NA" and "grid-invest" in e["segments"] for e in capped)
+    # the segment ka-overflow is exactly the accounts the cap moved
+    overflow = [e for e in result if "ka-overflow" in e["segments"]]
+    assert [e["account_id"] for e in overflow] == [e["account_id"] for e in capped]
     assert {e["stage"]["value"] for e in result} == {
         "contact",
         "trust",
@@ -98,9 +104,35 @@ def test_the_sample_evaluates_without_rejected_rows(
         assert 0 < alerts[alert] < 100, alert
 
 
+def test_under_named_the_cap_makes_nas_whatever_their_profit(
+    sample_rows: list[dict[str, Any]],
+) -> None:
+    # What docs/packs/ict.md states about the base policy (na_meaning = "named") on the
+    # shipped sample: 48 NAs, of which 41 are invest-zone accounts over the KA cap, 31 of those
+    # with a profit index below na_min_profit_index (1.0); only the other 7 are value
+    # accounts of the selective zone.
+    result = ict_engine(BASE).evaluate_portfolio(sample_rows, as_of=AS_OF)
+    nas = [e for e in result if e["tier"] == "NA"]
+    overflow = [e for e in nas if "ka-overflow" in e["segments"]]
+    below = [e for e in overflow if (e["metrics"]["ict.profit_index"] or 0) < 1.0]
+    named = [e for e in nas if "ka-overflow" not in e["segments"]]
+    assert (len(nas), len(overflow), len(below), len(named)) == (48, 41, 31, 7)
+    assert all("grid-selective" in e["segments"] for e in named)
+    assert all(e["metrics"]["ict.profit_index"] >= 1.0 for e in named)
+
+
+def test_the_sample_exercises_coverage_and_support(sample_rows: list[dict[str, Any]]) -> None:
+    result = ict_engine(BASE).evaluate_portfolio(sample_rows, as_of=AS_OF)
+    covered = Counter(e["metrics"]["ict.decision_roles_covered"] for e in result)
+    assert min(covered[None], covered[0.2], covered[1.0]) > 0
+    gaps = [e for e in result if "chain-gap" in [a["id"] for a in e["alerts"]]]
+    assert gaps
+    assert all(e["metrics"]["ict.decision_roles_covered"] < 0.6 for e in gaps)
+
+
 def test_the_sample_evaluation_is_deterministic(sample_rows: list[dict[str, Any]]) -> None:
-    first = Engine.from_policy(BASE).evaluate_portfolio(sample_rows[:60], as_of=AS_OF)
-    second = Engine.from_policy(BASE).evaluate_portfolio(sample_rows[:60], as_of=AS_OF)
+    first = ict_engine(BASE).evaluate_portfolio(sample_rows[:60], as_of=AS_OF)
+    second = ict_engine(BASE).evaluate_portfolio(sample_rows[:60], as_of=AS_OF)
     assert first.to_jsonl() == second.to_jsonl()
 
 
@@ -116,13 +148,15 @@ def test_the_docs_page_has_examples() -> None:
 
 @pytest.mark.parametrize("block", EXAMPLES)
 def test_every_toml_example_compiles(block: str) -> None:
-    engine = Engine.from_text(block, name="docs/packs/ict.md", base_dir=DOC.parent)
-    assert "kamcore_ict" in engine.plugins()
+    engine = ict_engine(block, name="docs/packs/ict.md")
+    assert PLUGIN in engine.plugins()
 
 
-def test_every_registered_name_and_config_key_is_documented() -> None:
-    registry = PluginHost({"kamcore_ict": kamcore_ict}, environ={}).build_registry({})
-    mine = registry.by_plugin()["kamcore_ict"]
+def test_every_registered_name_and_config_key_is_documented(
+    kamcore_registry: RegistryFactory,
+) -> None:
+    registry = kamcore_registry(installed=[PLUGIN])
+    mine = registry.by_plugin()[PLUGIN]
     names = [n for kind in ("metrics", "classifiers", "tactics") for n in mine[kind]]
     names += [n for n in mine["facts"] if not n.startswith("ict.profit_")]
     names += ["ict.profit_<line>", *registry.stage_models["ict_relationship"].stages]
