@@ -60,14 +60,20 @@ def recency_days(
     as_of: date,
 ) -> int | None:
     """Days since the last order: the fact if given, else from ``last_order_date``, else from
-    the latest transaction on or before ``as_of``."""
+    the latest transaction on or before ``as_of``.
+
+    A negative count (a last order dated after ``as_of``, or a negative figure) is missing: it
+    would otherwise rank the member as the most recent buyer of all.
+    """
     if days_since_last_order is not None:
-        return days_since_last_order
+        return days_since_last_order if days_since_last_order >= 0 else None
     last = as_date(last_order_date)
     if last is None:
         latest = latest_item(transactions, as_of)
         last = latest[0] if latest else None
-    return None if last is None else (as_of - last).days
+    if last is None or last > as_of:
+        return None
+    return (as_of - last).days
 
 
 def frequency_12m(orders_12m: int | None, transactions: Items, as_of: date) -> int | None:

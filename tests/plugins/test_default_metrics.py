@@ -208,3 +208,9 @@ def test_rfm_ties_share_a_score_and_missing_stays_missing(column: Any) -> None:
 def test_rfm_code(compute: Any) -> None:
     assert compute("rfm_code", rfm_r=5, rfm_f=4, rfm_m=5) == "545"
     assert compute("rfm_code", rfm_r=5, rfm_f=None, rfm_m=5) is None
+
+
+def test_recency_is_missing_for_an_order_dated_after_as_of(compute: Any) -> None:
+    assert compute("recency_days", last_order_date=date(2024, 9, 1)) is None  # after AS_OF
+    assert compute("recency_days", days_since_last_order=-63) is None
+    assert compute("recency_days", last_order_date=date(2024, 5, 1)) == 60
