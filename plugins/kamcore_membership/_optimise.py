@@ -43,10 +43,13 @@ def maximise_log_likelihood(terms: Terms, k: int) -> tuple[Array, float, bool]:
     from scipy.optimize import minimize  # type: ignore[import-untyped,unused-ignore]
 
     def objective(log_params: Array) -> tuple[float, Array]:
-        # the mean (not the sum) keeps gradient tolerances meaningful for any portfolio size
-        ll, grad = terms(log_params)
-        value = -float(ll.mean())
-        gradient = -grad.mean(axis=1)
+        # the mean (not the sum) keeps gradient tolerances meaningful for any portfolio size;
+        # overflow on the way to a runaway step is expected and answered with the penalty, so
+        # numpy's warnings about it are silenced rather than leaked to the user
+        with np.errstate(all="ignore"):
+            ll, grad = terms(log_params)
+            value = -float(ll.mean())
+            gradient = -grad.mean(axis=1)
         if not (np.isfinite(value) and np.isfinite(gradient).all()):
             return _PENALTY, np.zeros(k)
         return value, gradient
@@ -73,5 +76,6 @@ def maximise_log_likelihood(terms: Terms, k: int) -> tuple[Array, float, bool]:
         )
         if float(polished.fun) <= best_value:
             best, converged = polished.x, bool(polished.success)
-    total = float(terms(best)[0].sum())
+    with np.errstate(all="ignore"):
+        total = float(terms(best)[0].sum())
     return np.exp(best), total, converged

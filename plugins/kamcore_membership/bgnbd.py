@@ -233,6 +233,12 @@ def expected_purchases_path(
     is evaluated through Euler's transformation as ``(1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1;
     z)`` with ``z = h/(alpha+T+h)``: the same value, but its first two parameters no longer grow
     with ``x``, so heavy buyers do not overflow it.
+
+    Degenerate parameters (a fit on data that cannot identify the model, such as ``a = 77,000``
+    with ``b = 5e-5``) can still take the term beyond floating point; the value is then NaN or
+    infinite, without a numpy warning. Callers check :func:`numpy.isfinite` and decide (the
+    portfolio metrics fall back to the prior): a warning would reach the user as noise, or as an
+    error where warnings are errors, and say nothing about which member or what to do.
     """
     import numpy as np
     from scipy.special import hyp2f1  # type: ignore[import-untyped,unused-ignore]
@@ -244,10 +250,11 @@ def expected_purchases_path(
     xs, bt = x[:, None], big_t[:, None]
     z = h / (alpha + bt + h)
     c = a + b + xs - 1
-    hyper = hyp2f1(a + b - 1 - r, a - 1, c, z)
-    unconditional = c / (a - 1) * (1.0 - (1.0 - z) ** (a - 1) * hyper)
-    odds = _alive_odds(params, x, t, big_t)[:, None]
-    result: Array = unconditional / (1.0 + odds)
+    with np.errstate(all="ignore"):
+        hyper = hyp2f1(a + b - 1 - r, a - 1, c, z)
+        unconditional = c / (a - 1) * (1.0 - (1.0 - z) ** (a - 1) * hyper)
+        odds = _alive_odds(params, x, t, big_t)[:, None]
+        result: Array = unconditional / (1.0 + odds)
     return result
 
 
@@ -259,7 +266,8 @@ def expected_purchases(
     age: Sequence[float],
 ) -> list[float]:
     """Expected purchases of each member in the next ``horizon`` time units, given their
-    ``(x, t_x, T)`` (FHL 2005, equation 10)."""
+    ``(x, t_x, T)`` (FHL 2005, equation 10); NaN or infinite where degenerate parameters take
+    the computation beyond floating point (see :func:`expected_purchases_path`)."""
     if not (math.isfinite(horizon) and horizon >= 0):
         raise ValueError(f"the horizon must be a number >= 0, got {horizon}")
     x, t, big_t = check_summaries(frequency, recency, age)

@@ -39,7 +39,8 @@ def discounted_expected_purchases(
     age: Sequence[float],
 ) -> list[float]:
     """Each member's expected purchases over the next ``horizon_weeks`` weeks, each week's
-    expected purchases discounted to today."""
+    expected purchases discounted to today (non-finite where the path is, see
+    :func:`~kamcore_membership.bgnbd.expected_purchases_path`)."""
     import numpy as np
 
     if horizon_weeks < 1:
@@ -47,9 +48,10 @@ def discounted_expected_purchases(
     x, t, big_t = check_summaries(frequency, recency, age)
     weeks = np.arange(horizon_weeks + 1, dtype=float)
     path = expected_purchases_path(params, weeks, x, t, big_t)
-    per_week = np.diff(path, axis=1)
     discount = (1.0 + weekly_rate(annual_discount_rate)) ** -weeks[1:]
-    return [float(v) for v in per_week @ discount]
+    with np.errstate(all="ignore"):  # a non-finite path stays non-finite, for the caller to see
+        per_week = np.diff(path, axis=1)
+        return [float(v) for v in per_week @ discount]
 
 
 def lifetime_value(
@@ -64,7 +66,8 @@ def lifetime_value(
     age: Sequence[float],
     monetary: Sequence[float | None],
 ) -> list[float | None]:
-    """Each member's discounted CLV (``None`` where Gamma-Gamma gives no expected spend)."""
+    """Each member's discounted CLV (``None`` where Gamma-Gamma gives no expected spend: only
+    when ``q <= 1``, as a member whose own spend is unknown gets the portfolio mean)."""
     purchases = discounted_expected_purchases(
         bgnbd, horizon_weeks, annual_discount_rate, frequency, recency, age
     )

@@ -2,8 +2,9 @@
 
 The schema catches typos and wrong types when the policy loads (with file and line); the few
 rules a schema cannot state (a tier ladder that goes down, exit below entry thresholds) are
-checked in :func:`settings` and reported as :class:`kamcore.PluginUsageError`. Defaults live
-here, in one place, so a policy only writes what it changes.
+checked in :func:`settings` and reported as :class:`kamcore.PluginUsageError` with the key at
+fault (``key="lapse_days"``), so kamcore reports them at that key's file and line like any other
+policy problem. Defaults live here, in one place, so a policy only writes what it changes.
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "min_fit_repeat_buyers": {
             "type": "integer",
             "minimum": 2,
-            "description": "Fewer repeat buyers with a spend: use the given Gamma-Gamma "
-            "parameters instead of fitting (default 10).",
+            "description": "Fewer repeat buyers: use the given BG/NBD parameters instead of "
+            "fitting; fewer repeat buyers with a spend: the given Gamma-Gamma ones (default 20).",
         },
         "bgnbd": {
             "type": "object",
@@ -86,8 +87,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "required": ["p", "q", "gamma"],
-            "properties": dict.fromkeys(("p", "q", "gamma"), _POSITIVE),
-            "description": "Prior Gamma-Gamma parameters (gamma in the policy currency).",
+            "properties": {
+                "p": _POSITIVE,
+                # q <= 1: the mean spend per order does not exist, so a member whose own
+                # spend is unknown (a one-time buyer) would get none from the prior
+                "q": {"type": "number", "exclusiveMinimum": 1},
+                "gamma": _POSITIVE,
+            },
+            "description": "Prior Gamma-Gamma parameters (p and q have no unit; gamma is in "
+            "the policy currency, and p * gamma / (q - 1) is the mean spend per order).",
         },
         "tiers": {
             "type": "array",
@@ -126,6 +134,12 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "description": "A loyal member with fewer orders in 12 months (two evaluations "
             "in a row) is a repeat buyer again (default 2).",
         },
+        "rfm_min_members": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Fewer members with a purchase recency in the evaluated portfolio: "
+            "membership.rfm_segment is missing, as quintiles of so few mean nothing (default 5).",
+        },
     },
 }
 
@@ -159,7 +173,7 @@ class Settings:
     margin: float = 1.0
     fit_models: bool = True
     min_fit_members: int = 30
-    min_fit_repeat_buyers: int = 10
+    min_fit_repeat_buyers: int = 20
     bgnbd: BgNbdParams | None = None
     gamma_gamma: GammaGammaParams | None = None
     tiers: tuple[TierRule, ...] = DEFAULT_TIERS
@@ -167,6 +181,7 @@ class Settings:
     reactivate_days: int = 90
     loyal_orders_12m: int = 4
     loyal_exit_orders_12m: int = 2
+    rfm_min_members: int = 5
 
 
 def _tiers(raw: Any) -> tuple[TierRule, ...]:
@@ -177,14 +192,19 @@ def _tiers(raw: Any) -> tuple[TierRule, ...]:
         for t in raw
     )
     ids = [t.id for t in rules]
-    if len(set(ids)) != len(ids):
-        raise PluginUsageError(f"[config.kamcore_membership] tiers repeat an id: {ids}")
-    for upper, lower in itertools.pairwise(rules):
-        if lower.min_spend_12m > upper.min_spend_12m or lower.min_orders_12m > upper.min_orders_12m:
+    for position, tier_id in enumerate(ids):
+        if tier_id in ids[:position]:
             raise PluginUsageError(
-                f"[config.kamcore_membership] tiers are listed best first: `{lower.id}` asks "
-                f"for more than `{upper.id}` above it"
+                f"tiers repeat the id `{tier_id}`: {ids}", key=f"tiers[{position}]"
             )
+    for upper, lower in itertools.pairwise(rules):
+        for field in ("min_spend_12m", "min_orders_12m"):
+            if getattr(lower, field) > getattr(upper, field):
+                raise PluginUsageError(
+                    f"tiers are listed best first: `{lower.id}` asks for more {field} than "
+                    f"`{upper.id}` above it",
+                    key=f"tiers[{lower.id}].{field}",
+                )
     return rules
 
 
@@ -202,7 +222,7 @@ def settings(config: Mapping[str, Any]) -> Settings:
         margin=float(config.get("margin", 1.0)),
         fit_models=bool(config.get("fit_models", True)),
         min_fit_members=int(config.get("min_fit_members", 30)),
-        min_fit_repeat_buyers=int(config.get("min_fit_repeat_buyers", 10)),
+        min_fit_repeat_buyers=int(config.get("min_fit_repeat_buyers", 20)),
         bgnbd=None if bg is None else BgNbdParams(bg["r"], bg["alpha"], bg["a"], bg["b"]),
         gamma_gamma=None if gg is None else GammaGammaParams(gg["p"], gg["q"], gg["gamma"]),
         tiers=_tiers(config.get("tiers")),
@@ -210,20 +230,25 @@ def settings(config: Mapping[str, Any]) -> Settings:
         reactivate_days=int(config.get("reactivate_days", 90)),
         loyal_orders_12m=int(config.get("loyal_orders_12m", 4)),
         loyal_exit_orders_12m=int(config.get("loyal_exit_orders_12m", 2)),
+        rfm_min_members=int(config.get("rfm_min_members", 5)),
     )
-    where = "[config.kamcore_membership]"
+    # Each rule is reported at one key. Of a pair, it is the key a shop is likelier to have
+    # changed (lapse_days, loyal_orders_12m: the documented knobs); the message names both
+    # values, so the author sees the other one too.
     if not parsed.fit_models and (parsed.bgnbd is None or parsed.gamma_gamma is None):
         raise PluginUsageError(
-            f"{where} fit_models = false needs the bgnbd and gamma_gamma parameters"
+            "fit_models = false needs the bgnbd and gamma_gamma parameters", key="fit_models"
         )
     if parsed.reactivate_days >= parsed.lapse_days:
         raise PluginUsageError(
-            f"{where} reactivate_days ({parsed.reactivate_days}) must be below lapse_days "
-            f"({parsed.lapse_days}), or a member could be lapsed and reactivated at once"
+            f"lapse_days ({parsed.lapse_days}) must be above reactivate_days "
+            f"({parsed.reactivate_days}), or a member could be lapsed and reactivated at once",
+            key="lapse_days",
         )
     if parsed.loyal_exit_orders_12m >= parsed.loyal_orders_12m:
         raise PluginUsageError(
-            f"{where} loyal_exit_orders_12m ({parsed.loyal_exit_orders_12m}) must be below "
-            f"loyal_orders_12m ({parsed.loyal_orders_12m}), so loyalty does not flap"
+            f"loyal_orders_12m ({parsed.loyal_orders_12m}) must be above "
+            f"loyal_exit_orders_12m ({parsed.loyal_exit_orders_12m}), so loyalty does not flap",
+            key="loyal_orders_12m",
         )
     return parsed

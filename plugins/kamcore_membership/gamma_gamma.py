@@ -166,17 +166,22 @@ def expected_spend(
     ``p gamma / (q - 1)`` and the member's own mean ``m``, the weight on ``m`` growing with
     ``x``.
 
-    A member without repeat purchases (``x == 0``, ``m`` ignored) gets the population mean.
-    ``None`` where the expectation does not exist (``p x + q <= 1``) or a repeat buyer's
-    ``m`` is missing.
+    A member whose own mean is unknown gets the population mean: a one-time buyer (``x == 0``,
+    ``m`` ignored) and equally a repeat buyer whose ``m`` is ``None``. Knowing how many orders
+    they placed but not their values says nothing about ``nu``, so the posterior is the prior;
+    treating the two alike keeps CLV from existing for one kind of member and not the other.
+    ``None`` only where the expectation does not exist (``q <= 1``, or ``p x + q <= 1``).
+
+    :raises ValueError: a known ``m`` that is not a finite positive number (a mean order value
+        of 0 or below is not one the model can have produced: clean it to ``None`` first).
     """
     out: list[float | None] = []
     p, q, gamma = params.p, params.q, params.gamma
     for x, m in zip(frequency, monetary, strict=True):
-        if x == 0:
+        if x == 0 or m is None:
             out.append(params.population_mean)
-        elif m is None or p * x + q <= 1:
-            out.append(None)
-        else:
-            out.append(p * (gamma + x * m) / (p * x + q - 1))
+            continue
+        if not (math.isfinite(m) and m > 0):
+            raise ValueError(f"a mean transaction value must be a positive number, got {m}")
+        out.append(p * (gamma + x * m) / (p * x + q - 1) if p * x + q > 1 else None)
     return out

@@ -112,12 +112,19 @@ def days_since_purchase(
 ) -> int | None:
     """Days since the last purchase: the core's ``recency_days`` (from
     ``days_since_last_order``, ``last_order_date`` or the stream), else ``(T - t_x)`` weeks in
-    days, rounded half up."""
+    days, rounded half up.
+
+    A negative count is missing, as :func:`recency` is for a last order after ``as_of``: a
+    purchase the evaluation date has not reached yet is a data error (a wrong date, a time
+    zone), not the most recent purchase of all, and reading it as one would call the member
+    the freshest champion and keep them from ever lapsing. The summary is not consulted
+    instead: it would contradict the recency the data give."""
     if recency_days is not None:
-        return recency_days
+        return recency_days if recency_days >= 0 else None
     if recency is None or age is None:
         return None
-    return math.floor((age - recency) * DAYS_PER_WEEK + 0.5)
+    days = math.floor((age - recency) * DAYS_PER_WEEK + 0.5)
+    return days if days >= 0 else None
 
 
 def avg_interpurchase_days(frequency: int, recency: float) -> float | None:

@@ -15,7 +15,7 @@ from kamcore import Classifier, Metric
 from . import metrics as m
 from .config import Settings
 from .portfolio import PortfolioModels
-from .rfm import RFM_SEGMENTS, rfm_segment
+from .rfm import RFM_SEGMENTS, rfm_population, rfm_segment, segment_metric
 from .tiers import gap_function, tier_function
 
 __all__ = ["pack_classifiers", "pack_metrics"]
@@ -99,7 +99,8 @@ def _summary_metrics() -> tuple[Metric, ...]:
             ("recency_days", "membership.recency", "membership.age"),
             "integer",
             unit="days",
-            doc="Days since the last purchase: recency_days, else (T - t_x) weeks in days.",
+            doc="Days since the last purchase: recency_days, else (T - t_x) weeks in days; "
+            "missing when negative (a last order after as_of).",
             label=_label("Days since last purchase", "距上次购买天数"),
             handles_missing=True,
         ),
@@ -165,10 +166,18 @@ def _value_metrics(settings: Settings) -> tuple[Metric, ...]:
         ),
         Metric(
             "membership.rfm_segment",
-            rfm_segment,
-            ("rfm_r", "rfm_f", "rfm_m"),
+            segment_metric(settings.rfm_min_members),
+            (
+                "rfm_r",
+                "rfm_f",
+                "rfm_m",
+                "membership.days_since_purchase",
+                "membership.rfm_population",
+            ),
             "string",
-            doc="RFM segment (champions, loyal, ..., hibernating) from the core's quintiles.",
+            doc="RFM segment (champions, loyal, ..., hibernating) from the core's quintiles; "
+            f"missing below {settings.rfm_min_members} ranked members or without a valid "
+            "days since purchase.",
             label=_label("RFM segment", "RFM分群"),
         ),
         Metric(
@@ -186,6 +195,16 @@ def _portfolio_metrics(settings: Settings) -> tuple[Metric, ...]:
     models = PortfolioModels(settings)
     spend_inputs = (*_SUMMARY, "membership.monetary_value")
     return (
+        Metric(
+            "membership.rfm_population",
+            rfm_population,
+            ("recency_days",),
+            "integer",
+            doc="Members of the evaluated portfolio with a purchase recency: those the RFM "
+            "quintiles rank (the same for every member).",
+            label=_label("Members ranked by RFM", "参与RFM排名的会员数"),
+            portfolio=True,
+        ),
         Metric(
             "membership.p_alive",
             models.p_alive,
@@ -211,8 +230,9 @@ def _portfolio_metrics(settings: Settings) -> tuple[Metric, ...]:
             models.expected_spend,
             spend_inputs,
             "money",
-            doc="Gamma-Gamma expected value per future purchase (the portfolio mean without "
-            "repeat purchases).",
+            doc="Gamma-Gamma expected value per future purchase (the portfolio mean for a "
+            "member whose mean repeat order value is unknown or not above 0, one-time buyers "
+            "included).",
             label=_label("Expected spend per purchase", "预期客单价"),
             portfolio=True,
         ),

@@ -13,13 +13,29 @@ both count as engaged:
 * R 1-2: FM 1-2 ``hibernating``, FM 3-4 ``at_risk``, FM 5 ``cant_lose``.
 
 Every one of the 25 (R, FM) cells has exactly one segment.
+
+Quintiles are relative to the evaluated portfolio, and over a handful of members they mean
+nothing: alone, a member is "better than nobody" on every axis. So the metric
+``membership.rfm_segment`` (unlike the pure classifier :func:`rfm_segment`) is missing while
+fewer than ``rfm_min_members`` members have a purchase recency to be ranked on
+(:func:`rfm_population`), and for a member whose days since the last purchase are not known
+(none yet, or a last order dated after the evaluation date: R would rank a date that has not
+happened as the most recent purchase of all).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-__all__ = ["RFM_SEGMENTS", "SEGMENT_LABELS", "fm_score", "rfm_segment"]
+__all__ = [
+    "RFM_SEGMENTS",
+    "SEGMENT_LABELS",
+    "fm_score",
+    "rfm_population",
+    "rfm_segment",
+    "segment_metric",
+]
 
 #: Every segment, best first.
 RFM_SEGMENTS: tuple[str, ...] = (
@@ -76,3 +92,23 @@ def rfm_segment(r: int, f: int, m: int) -> str | None:
     if fm == 1:
         return "new" if r == 5 else "promising"
     return "potential_loyalist"
+
+
+def rfm_population(recency_days: Sequence[Any]) -> list[int]:
+    """For every member, how many members of the portfolio the R score ranks: those with a
+    recency (the core's ``rfm_r`` is computed over exactly these)."""
+    ranked = sum(1 for days in recency_days if days is not None)
+    return [ranked] * len(recency_days)
+
+
+def segment_metric(min_members: int) -> Callable[[int, int, int, int, int], str | None]:
+    """``membership.rfm_segment(r, f, m, days_since_purchase, population)``: the segment, or
+    missing below ``min_members`` ranked members (``days_since_purchase`` only has to be
+    present: a missing one means the recency the R score rests on is not a real one)."""
+
+    def segment(r: int, f: int, m: int, days_since_purchase: int, population: int) -> str | None:
+        if population < min_members:
+            return None
+        return rfm_segment(r, f, m)
+
+    return segment

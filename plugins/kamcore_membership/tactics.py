@@ -122,6 +122,16 @@ TACTICS: tuple[Tactic, ...] = (
         14,
     ),
     _tactic(
+        "tier_keep_reminder",
+        "strategic",
+        "Tier retention reminder",
+        "保级提醒",
+        "Tell a member who keeps a tier on grace (the last 12 months earn a lower one) what it "
+        "takes to keep it before the grace runs out.",
+        "membership_programme",
+        14,
+    ),
+    _tactic(
         "paid_membership_offer",
         "strategic",
         "Paid membership offer",

@@ -22,9 +22,7 @@ from kamcore_membership import (
 from kamcore_membership.cdnow import CALIBRATION_END, read_transactions, summarise
 from kamcore_membership.summary import PurchaseSummary
 
-from kamcore import Engine
-
-from .conftest import BASE
+from .conftest import BASE, membership_engine
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +105,7 @@ def test_the_engine_fits_the_cdnow_portfolio(summaries: dict[str, PurchaseSummar
         }
         for customer, s in summaries.items()
     ]
-    engine = Engine.from_policy(BASE)
+    engine = membership_engine(BASE)
     result = engine.evaluate_portfolio(rows, as_of=CALIBRATION_END, explain="none")
     assert result.errors == []
     by_id = result.by_id()

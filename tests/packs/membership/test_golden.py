@@ -3,7 +3,9 @@
 The golden policy extends the membership base with fixed, round model parameters
 (``fit_models = false``) so that every probability can be worked out on paper:
 BG/NBD r, alpha, a, b = 1, 10, 2, 4 and Gamma-Gamma p, q, gamma = 2, 3, 100; margin 0.5, no
-discounting and a 52-week CLV horizon, so that CLV = 0.5 * expected spend * E[Y(52)].
+discounting and a 52-week CLV horizon, so that CLV = 0.5 * expected spend * E[Y(52)]. Its
+portfolio has four buyers, so it lowers ``rfm_min_members`` to 4 to have RFM segments at all
+(:func:`test_rfm_needs_enough_members` shows the default at work on the same members).
 
 E[Y(52)] (FHL 2005, equation 10) contains a Gauss hypergeometric function; it is checked
 against the paper's formula evaluated here term by term (the series summed in plain Python),
@@ -20,7 +22,7 @@ import pytest
 
 from kamcore import Engine
 
-from .conftest import BASE
+from .conftest import BASE, membership_engine
 
 GOLDEN_POLICY = """
 [policy]
@@ -34,6 +36,7 @@ margin = 0.5
 annual_discount_rate = 0.0
 clv_horizon_weeks = 52
 horizon_weeks = 52
+rfm_min_members = 4
 
 [config.kamcore_membership.bgnbd]
 r = 1.0
@@ -124,10 +127,13 @@ MEMBERS: list[dict[str, Any]] = [
 ]
 
 
+def _golden_engine(policy: str = GOLDEN_POLICY) -> Engine:
+    return membership_engine(policy, name="golden.toml")
+
+
 @pytest.fixture(scope="module")
 def golden() -> dict[str, dict[str, Any]]:
-    engine = Engine.from_text(GOLDEN_POLICY, name="golden.toml")
-    result = engine.evaluate_portfolio(MEMBERS, as_of=AS_OF)
+    result = _golden_engine().evaluate_portfolio(MEMBERS, as_of=AS_OF)
     assert result.errors == []
     return result.by_id()
 
@@ -143,12 +149,17 @@ def _verdict(evaluation: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# RFM over the five members, score = ceil(5 * c / n):
-#   recency_days 7, 14, 140, 406 (n = 4; lower is better, c = members at or above):
-#     7 -> 5, 14 -> ceil(15/4) = 4, 140 -> ceil(10/4) = 3, 406 -> ceil(5/4) = 2;
-#   orders_12m 0, 0, 1, 3, 10 (n = 5, c = at or below): 0 -> 2, 1 -> 3, 3 -> 4, 10 -> 5;
+# RFM over the five members, score = 1 + floor(5 * k / n), k = members strictly worse (the
+# core's rule: tied values share the lowest score of their block):
+#   recency_days 7, 14, 140, 406 (n = 4 = rfm_population; lower is better, k = members with
+#     more days): 7 -> 1 + 15//4 = 4, 14 -> 1 + 10//4 = 3, 140 -> 1 + 5//4 = 2, 406 -> 1;
+#   orders_12m 0, 0, 1, 3, 10 (n = 5, k = members with fewer): 0 -> 1, 1 -> 1 + 10//5 = 3,
+#     3 -> 1 + 15//5 = 4, 10 -> 1 + 20//5 = 5;
 #   revenue_12m 0, 0, 120, 450, 6000: the same ranks, the same scores.
 #   FM = (F + M + 1) // 2 = F here.
+# (Under the core's former rule, ceil(5 * members at or below / n), R was one higher for every
+# buyer and F, M = 2 for no orders: the segments below were loyal, champions,
+# potential_loyalist and hibernating.)
 
 
 def test_fading_repeat_buyer(golden: dict[str, dict[str, Any]]) -> None:
@@ -164,16 +175,17 @@ def test_fading_repeat_buyer(golden: dict[str, dict[str, Any]]) -> None:
     assert m["expected_revenue"] == pytest.approx(400 / 3 * e52)
     # 450 and 3 orders: below silver's 500 -> regular, 50 short of silver
     assert m["membership.next_tier_gap"] == 50
-    assert m["membership.rfm_segment"] == "loyal"  # R 3, F 4, M 4 -> FM 4
+    assert m["membership.rfm_segment"] == "at_risk"  # R 2, F 4, M 4 -> FM 4
     assert m["membership.purchases"] == 3
-    # 5/21 = 0.238 < 0.3: p-alive-low (30 points: medium). 3 purchases, 3 orders in 12 months
-    # (< 4): repeat buyer. Tactics by priority: win-back 1, tier-upgrade 5, usage tips 8.
+    # 5/21 = 0.238 < 0.3: p-alive-low (30 points); at_risk: valuable-slipping (20); 50: high.
+    # 3 purchases, 3 orders in 12 months (< 4): repeat buyer. Regular earned and held, 50 from
+    # silver. Tactics by priority: win-back 1, tier-upgrade 5, usage tips 8.
     assert _verdict(e) == {
         "tier": "regular",
         "stage": "repeat_buyer",
-        "segments": ["loyal"],
-        "alerts": ["p-alive-low"],
-        "risk": {"score": 30, "band": "medium"},
+        "segments": ["at_risk"],
+        "alerts": ["p-alive-low", "valuable-slipping"],
+        "risk": {"score": 50, "band": "high"},
         "tactics": [
             "membership.win_back_coupon",
             "membership.tier_upgrade_invitation",
@@ -199,11 +211,11 @@ def test_star_member(golden: dict[str, dict[str, Any]]) -> None:
     assert m["membership.clv"] == pytest.approx(275 * e52)
     assert m["membership.clv"] < 2_000
     assert m["membership.next_tier_gap"] is None  # diamond is the top
-    # 6,000 >= 5,000 and 10 >= 6 orders: diamond; 10 orders >= 4: loyal; R F M 5 5 5.
+    # 6,000 >= 5,000 and 10 >= 6 orders: diamond; 10 orders >= 4: loyal; R F M 4 5 5: loyal.
     assert _verdict(e) == {
         "tier": "diamond",
         "stage": "loyal_member",
-        "segments": ["champions"],
+        "segments": ["loyal"],
         "alerts": [],
         "risk": {"score": 0, "band": "low"},
         "tactics": ["membership.vip_service_line"],
@@ -221,11 +233,11 @@ def test_new_buyer(golden: dict[str, dict[str, Any]]) -> None:
     # CLV (about 98) over an acquisition cost of 150: 0.66 < 1
     assert m["membership.clv_to_cac"] == pytest.approx(50 * e52 / 150)
     assert m["membership.clv_to_cac"] < 1
-    # 120 is 380 short of silver: more than 300, no upgrade invitation. R 4, F 3, M 3.
+    # 120 is 380 short of silver: more than 300, no upgrade invitation. R 3, F 3, M 3.
     assert _verdict(e) == {
         "tier": "regular",
         "stage": "buyer",
-        "segments": ["potential_loyalist"],
+        "segments": ["need_attention"],
         "alerts": ["acquisition-not-recovered"],
         "risk": {"score": 5, "band": "low"},
         "tactics": ["membership.second_purchase_coupon", "membership.usage_tips_content"],
@@ -256,7 +268,7 @@ def test_lapsed_member(golden: dict[str, dict[str, Any]]) -> None:
     assert m["membership.p_alive"] == pytest.approx(0.055513, abs=1e-6)
     # spend 0 against 1,500 the year before: -100 %, with a base of at least 1,000
     assert m["membership.spend_change"] == -1.0
-    # 406 days > 365: lapsed. p-alive-low 30 + spend-collapse 25 = 55: high. R 2, F 2, M 2.
+    # 406 days > 365: lapsed. p-alive-low 30 + spend-collapse 25 = 55: high. R 1, F 1, M 1.
     assert _verdict(e) == {
         "tier": "regular",
         "stage": "lapsed",
@@ -286,7 +298,7 @@ def _member(orders_12m: int, revenue_12m: float, days_since: int, **extra: Any) 
 
 def _run(steps: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Evaluate one member on each date, feeding back the previous evaluation."""
-    engine = Engine.from_policy(BASE)
+    engine = membership_engine(BASE)
     previous: dict[str, Any] | None = None
     out = []
     for as_of, row in steps:
@@ -373,7 +385,7 @@ def test_member_from_a_transaction_stream() -> None:
             {"date": "2025-07-01", "amount": 999.0},  # after as_of: not known yet
         ],
     }
-    engine = Engine.from_policy(BASE)
+    engine = membership_engine(BASE)
     result = engine.evaluate_portfolio([account], as_of=AS_OF)
     assert result.errors == []
     e = result.evaluations[0]
@@ -396,3 +408,99 @@ def test_member_from_a_transaction_stream() -> None:
 def test_hypergeometric_check_is_itself_right() -> None:
     # 2F1(1, 1; 2; z) = -ln(1 - z) / z
     assert _hyp2f1(1, 1, 2, 0.5) == pytest.approx(-math.log(0.5) / 0.5)
+
+
+# -- regressions found in review ------------------------------------------------------------------
+
+
+def test_rfm_needs_enough_members() -> None:
+    """The golden members with the default rfm_min_members = 5: four buyers have a recency to
+    rank, too few for quintiles, so no member has an RFM segment (rfm_r and the others are
+    still there: the core computes them; only the pack's reading of them is withheld)."""
+    default = GOLDEN_POLICY.replace("rfm_min_members = 4\n", "")
+    result = _golden_engine(default).evaluate_portfolio(MEMBERS, as_of=AS_OF).by_id()
+    for evaluation in result.values():
+        m = evaluation["metrics"]
+        assert m["membership.rfm_population"] == 4  # the visitor too: a portfolio figure
+        assert m["membership.rfm_segment"] is None
+        assert evaluation["segments"] == []
+    assert result["G-STAR"]["metrics"]["rfm_r"] == 4  # 7 days: 1 + 15//4, as above
+
+
+def test_a_member_alone_is_no_champion() -> None:
+    # One member is "better than nobody" on every axis; the segment said champions under the
+    # core's former tie rule (R = F = M = 5) and hibernating under the current one (1, 1, 1).
+    # Neither says anything: missing.
+    e = _run([("2025-06-30", _member(6, 1_800, 10))])[0]
+    assert e["metrics"]["membership.rfm_population"] == 1
+    assert e["metrics"]["membership.rfm_segment"] is None
+    assert e["segments"] == []
+
+
+def test_a_held_tier_is_not_offered_as_an_upgrade() -> None:
+    # Gold in March (2,500 and 3 orders); in June 1,800 and 3 orders earn silver, and
+    # downgrade_after = 2 keeps gold. next_tier_gap is the gap above the earned tier: gold's
+    # 2,000 - 1,800 = 200 <= 300, which used to send "200 of 12-month spend from the next tier"
+    # to a gold member about gold. Now: the tier-keep reminder, and no invitation.
+    march, june = _run(
+        [("2025-03-31", _member(3, 2_500, 10)), ("2025-06-30", _member(3, 1_800, 10))]
+    )
+    assert (march["tier"], june["tier"]) == ("gold", "gold")
+    assert june["state"]["tier"] == {"pending": "silver", "count": 1}
+    assert june["metrics"]["membership.next_tier_gap"] == 200
+    tactics = {t["id"]: t["reason"] for t in june["tactics"]}
+    assert "membership.tier_upgrade_invitation" not in tactics
+    assert tactics["membership.tier_keep_reminder"] == (
+        "keeps gold on grace: 12-month spend 1,800 and 3 orders earn a lower tier"
+    )
+    # earned and held alike, 300 from gold: invited, not reminded
+    silver = _run([("2025-06-30", _member(2, 1_700, 10))])[0]
+    assert silver["tier"] == "silver"
+    ids = [t["id"] for t in silver["tactics"]]
+    assert "membership.tier_upgrade_invitation" in ids
+    assert "membership.tier_keep_reminder" not in ids
+
+
+def test_a_last_order_after_as_of_is_not_a_recent_purchase() -> None:
+    # A last order dated 2025-09-01, evaluated on 2025-06-30: 63 days in the future. It used
+    # to count as days_since_purchase = -63, the freshest purchase of the portfolio: R 5,
+    # champions. It is a data error: missing, like membership.recency, and no RFM segment.
+    def row(i: int, last: str, orders: int) -> dict[str, Any]:
+        return {
+            "id": f"D{i}",
+            "first_order_date": "2024-01-10",
+            "last_order_date": last,
+            "orders_12m": orders,
+            "revenue_12m": 300 * orders,
+        }
+
+    rows = [
+        row(0, "2025-09-01", 6),
+        row(1, "2025-06-20", 5),
+        row(2, "2025-05-01", 4),
+        row(3, "2025-02-01", 3),
+        row(4, "2024-11-01", 2),
+        row(5, "2024-08-01", 1),
+    ]
+    result = membership_engine(BASE).evaluate_portfolio(rows, as_of=AS_OF).by_id()
+    future = result["D0"]["metrics"]
+    assert future["recency_days"] is None  # the core reads a future date as missing too
+    assert future["membership.days_since_purchase"] is None
+    assert future["membership.recency"] is None
+    assert future["membership.rfm_segment"] is None
+    # the five others are ranked (six recencies: rfm_population 6 >= 5)
+    assert result["D1"]["metrics"]["membership.days_since_purchase"] == 10
+    assert all(result[f"D{i}"]["metrics"]["membership.rfm_segment"] for i in range(1, 6))
+
+
+def test_an_impossible_order_value_gets_the_mean_spend() -> None:
+    # G-FADING's history with a mean repeat order value of -50 (refunds). It used to give
+    # 2 (100 + 2 * -50) / (4 + 2) = 0 per order (and a negative spend, so CLV, with other
+    # parameters). Now it is no evidence: the population mean p gamma / (q - 1) = 100.
+    refunded = {**MEMBERS[0], "id": "G-REFUNDED", "membership.avg_repeat_value": -50}
+    result = _golden_engine().evaluate_portfolio([refunded], as_of=AS_OF)
+    assert result.errors == []
+    m = result.evaluations[0]["metrics"]
+    assert m["membership.monetary_value"] == -50  # the data, as given
+    assert m["membership.expected_spend"] == pytest.approx(100)
+    assert m["membership.clv"] == pytest.approx(0.5 * 100 * _expected_purchases(2, 10, 30, 52))

@@ -171,12 +171,22 @@ def test_gamma_gamma_gradient_matches_finite_differences() -> None:
 def test_expected_spend_by_hand() -> None:
     params = GammaGammaParams(2.0, 3.0, 100.0)
     # x = 2, m = 150: 2 (100 + 300) / (4 + 2) = 400/3; x = 0: the mean 2 * 100 / 2 = 100;
-    # a repeat buyer without a known mean: missing (not silently the population mean)
+    # a repeat buyer without a known mean: the same population mean, 100. (This used to be
+    # missing, so a repeat buyer lacking an order value had no CLV while every one-time buyer
+    # had one; knowing the count of orders but not their values says nothing about spend.)
     assert expected_spend(params, [2, 0, 3], [150, None, None]) == pytest.approx(
-        [400 / 3, 100.0, None]
+        [400 / 3, 100.0, 100.0]
     )
     # q <= 1: the population mean does not exist
-    assert expected_spend(GammaGammaParams(2.0, 0.5, 100.0), [0], [None]) == [None]
+    assert expected_spend(GammaGammaParams(2.0, 0.5, 100.0), [0, 2], [None, None]) == [None, None]
+
+
+@pytest.mark.parametrize("m", [0.0, -50.0, float("nan")])
+def test_expected_spend_refuses_an_impossible_mean(m: float) -> None:
+    # -50 would give 2 (100 - 100) / 6 = 0, and a spend of -24 with other parameters: a
+    # negative CLV. The portfolio metrics clean such values to None first.
+    with pytest.raises(ValueError, match="positive"):
+        expected_spend(GammaGammaParams(2.0, 3.0, 100.0), [2], [m])
 
 
 def test_gamma_gamma_fit_is_scale_equivariant() -> None:
@@ -231,7 +241,9 @@ def test_lifetime_value_by_hand() -> None:
         monetary=[150, None],
     )
     assert values[0] == pytest.approx(0.5 * 400 / 3 * _equation_10(SIMPLE, 2, 10, 30, 52))
-    assert values[1] is None  # no expected spend for a repeat buyer without a known mean
+    # a repeat buyer without a known mean is priced at the population mean 2 * 100 / 2 = 100
+    # (it used to have no CLV at all)
+    assert values[1] == pytest.approx(0.5 * 100 * _equation_10(SIMPLE, 3, 20, 30, 52))
 
 
 # -- the optional dependency -----------------------------------------------------------------------

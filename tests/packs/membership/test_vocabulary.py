@@ -6,23 +6,32 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import kamcore_membership
 import pytest
 from kamcore_membership import metrics as m
 from kamcore_membership.config import DEFAULT_TIERS, TierRule, settings
-from kamcore_membership.rfm import RFM_SEGMENTS, SEGMENT_LABELS, fm_score, rfm_segment
+from kamcore_membership.rfm import (
+    RFM_SEGMENTS,
+    SEGMENT_LABELS,
+    fm_score,
+    rfm_population,
+    rfm_segment,
+    segment_metric,
+)
 from kamcore_membership.stages import STAGES
 from kamcore_membership.tiers import gap_function, tier_function
 
 from kamcore import PluginUsageError
-from kamcore.plugins import PluginHost
+
+from .conftest import BARE, membership_engine
 
 AS_OF = date(2025, 6, 30)
 
 
-def _registry(config: dict[str, Any] | None = None) -> Any:
-    host = PluginHost({"kamcore_membership": kamcore_membership})
-    return host.build_registry({"kamcore_membership": config or {}})
+def _registry(config: str = "") -> Any:
+    """What the pack registers for a ``[config.kamcore_membership]`` table written in TOML, as
+    a policy activating the pack sees it (the config checked against the pack's schema)."""
+    text = BARE + "\n[config.kamcore_membership]\n" + config
+    return membership_engine(text, name="vocabulary.toml").registry
 
 
 # -- summary metrics: fact, else dates, else stream --------------------------------------------
@@ -53,6 +62,10 @@ def test_purchases_and_days_since() -> None:
     assert m.days_since_purchase(12, 1.0, 5.0) == 12  # the core's recency_days wins
     assert m.days_since_purchase(None, 1.0, 5.5) == 32  # 4.5 weeks = 31.5 days, half up
     assert m.days_since_purchase(None, None, 5.0) is None
+    # a last order after as_of is not the most recent purchase of all: missing, like recency
+    assert m.days_since_purchase(-63, 10.0, 8.0) is None
+    assert m.days_since_purchase(None, 6.0, 5.0) is None  # t_x beyond T: -7 days
+    assert m.days_since_purchase(0, 5.0, 5.0) == 0  # bought today
     assert m.avg_interpurchase_days(3, 9.0) == 21.0  # 63 days / 3
     assert m.avg_interpurchase_days(0, 0.0) is None
 
@@ -128,6 +141,16 @@ def test_every_segment_is_reachable_and_labelled() -> None:
     assert rfm_segment(3, 6, 3) is None
 
 
+def test_the_segment_metric_needs_a_portfolio() -> None:
+    # the recencies the core's R ranks: visitors (None) are not among them
+    assert rfm_population([10, None, 40, 7]) == [3, 3, 3, 3]
+    assert rfm_population([]) == []
+    segment = segment_metric(5)
+    assert segment(5, 5, 5, 3, 4) is None  # four members ranked: quintiles mean nothing yet
+    assert segment(5, 5, 5, 3, 5) == "champions"
+    assert segment_metric(1)(5, 5, 5, 3, 1) == "champions"  # a shop may choose otherwise
+
+
 # -- tiers ---------------------------------------------------------------------------------------
 
 
@@ -161,17 +184,25 @@ def test_config_defaults_and_rules() -> None:
         TierRule("vip", 1.0, 0),
         TierRule("std", 0.0, 0),
     )
-    bad: list[tuple[dict[str, Any], str]] = [
-        ({"fit_models": False}, "needs the bgnbd and gamma_gamma"),
-        ({"lapse_days": 60, "reactivate_days": 60}, "reactivate_days"),
-        ({"loyal_orders_12m": 3, "loyal_exit_orders_12m": 3}, "loyal_exit_orders_12m"),
+    assert (s.min_fit_repeat_buyers, s.rfm_min_members) == (20, 5)
+    # each rule names the key kamcore reports it at (see test_policies for file and line)
+    bad: list[tuple[dict[str, Any], str, str]] = [
+        ({"fit_models": False}, "needs the bgnbd and gamma_gamma", "fit_models"),
+        ({"lapse_days": 60, "reactivate_days": 60}, "reactivate_days", "lapse_days"),
+        (
+            {"loyal_orders_12m": 3, "loyal_exit_orders_12m": 3},
+            "loyal_exit_orders_12m",
+            "loyal_orders_12m",
+        ),
         (
             {"tiers": [{"id": "a", "min_spend_12m": 10}, {"id": "a", "min_spend_12m": 0}]},
-            "repeat an id",
+            "repeat the id `a`",
+            "tiers[1]",
         ),
         (
             {"tiers": [{"id": "a", "min_spend_12m": 10}, {"id": "b", "min_spend_12m": 20}]},
             "best first",
+            "tiers[b].min_spend_12m",
         ),
         (
             {
@@ -181,11 +212,13 @@ def test_config_defaults_and_rules() -> None:
                 ]
             },
             "best first",
+            "tiers[b].min_orders_12m",
         ),
     ]
-    for config, message in bad:
-        with pytest.raises(PluginUsageError, match=message):
+    for config, message, key in bad:
+        with pytest.raises(PluginUsageError, match=message) as info:
             settings(config)
+        assert info.value.key == key
 
 
 # -- registrations -------------------------------------------------------------------------------
@@ -224,15 +257,13 @@ def test_tactics_cover_the_five_dimensions() -> None:
 
 
 def test_config_shapes_what_is_registered() -> None:
-    config = {
-        "tiers": [
-            {"id": "钻石", "min_spend_12m": 5000},
-            {"id": "金", "min_spend_12m": 1000},
-            {"id": "普通", "min_spend_12m": 0},
-        ],
-        "lapse_days": 200,
-        "loyal_orders_12m": 6,
-    }
+    config = (
+        "lapse_days = 200\n"
+        "loyal_orders_12m = 6\n"
+        '\n[[config.kamcore_membership.tiers]]\nid = "钻石"\nmin_spend_12m = 5000\n'
+        '\n[[config.kamcore_membership.tiers]]\nid = "金"\nmin_spend_12m = 1000\n'
+        '\n[[config.kamcore_membership.tiers]]\nid = "普通"\nmin_spend_12m = 0\n'
+    )
     registry = _registry(config)
     assert registry.classifiers["member_tier"].labels == ("钻石", "金", "普通")
     assert registry.functions["member_tier"].fn(1500, 1) == "金"
