@@ -1,12 +1,14 @@
 """The pack's ``[config.kamcore_retail]`` section: its JSON Schema, defaults and checks.
 
 What makes a chain a national or a regional key account, when a listing counts as ramped up
-or at risk, and how long a new category buyer counts as "new" differ between suppliers (a
-beverage maker's CNY 30 M chain is a small one for a dairy giant), so they are parameters of
-the policy, not constants of the pack. The JSON Schema catches misspelt keys and wrong types
-when the policy loads, with the file and line; :func:`read_config` then applies the defaults
-and refuses combinations the schema cannot express (a regional threshold above the national
-one, a recovery threshold that would make the at-risk stage flap).
+or at risk, how long a new category buyer counts as "new" and what margin the extra revenue of
+a promotion earns differ between suppliers (a beverage maker's CNY 30 M chain is a small one for
+a dairy giant), so they are parameters of the policy, not constants of the pack. The JSON
+Schema catches misspelt keys and wrong types (and a gross margin outside 0..1) when the policy
+loads, with the file and line; :func:`read_config` then applies the defaults and refuses
+combinations the schema cannot express (a regional threshold above the national one, a
+recovery threshold that would make the at-risk stage flap), naming the key at fault so kamcore
+reports those at their line too.
 """
 
 from __future__ import annotations
@@ -53,7 +55,9 @@ class LifecycleConfig:
 
     :param ramp_up_min_numeric_distribution: listed products are on the shelf in at least this
         share of the chain's stores: the listing is live and ramping up.
-    :param established_min_days_listed: days since the listing before it can be established.
+    :param established_min_days_listed: days since the listing before it can be established;
+        twice as many end a ramp-up whatever distribution it reached (a listing years old is
+        not "new" any more, even where it never reached the established distribution).
     :param established_min_weighted_distribution: weighted distribution an established listing
         has reached.
     :param at_risk_sell_out_growth: sell-out growth below this puts the account at risk.
@@ -81,12 +85,16 @@ class RetailConfig:
     :param buyer_change_window_days: a category buyer who changed within this many days is new.
     :param default_payment_terms_days: payment terms assumed when a chain's agreed terms are
         not in the data (so DSO over terms can still be judged).
+    :param gross_margin_rate: our gross margin on the chain's purchases, as a ratio. Trade spend
+        is paid out of margin, not revenue: what it earned back is the incremental revenue
+        times this rate, so trade-spend ROI is break-even at 0 only with it.
     """
 
     tiers: TierConfig = TierConfig()
     lifecycle: LifecycleConfig = LifecycleConfig()
     buyer_change_window_days: int = 90
     default_payment_terms_days: int = 60
+    gross_margin_rate: float = 0.35
 
 
 def _number(minimum: float | None = None, maximum: float | None = None, **extra: Any) -> Any:
@@ -155,6 +163,14 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "default_payment_terms_days": _integer(
             0, "Payment terms assumed when a chain's agreed terms are missing."
         ),
+        "gross_margin_rate": _number(
+            maximum=1,
+            exclusiveMinimum=0,
+            description=(
+                "Our gross margin on the chain's purchases (a ratio, above 0 and at most 1): "
+                "trade-spend ROI counts incremental revenue times this rate against the spend."
+            ),
+        ),
     },
     "additionalProperties": False,
 }
@@ -187,25 +203,34 @@ def read_config(config: Mapping[str, Any] | None) -> RetailConfig:
 
 
 def _check(config: RetailConfig) -> None:
+    """Refuse thresholds that contradict each other.
+
+    Each refusal names (``key=``) the key whose value the message is about, relative to
+    ``[config.kamcore_retail]``, so kamcore reports it at that key's file and line in the
+    policy (or the nearest table that holds it, when the value is a default).
+    """
     tiers, life = config.tiers, config.lifecycle
     if tiers.rka_min_sell_out > tiers.nka_min_sell_out:
         raise PluginUsageError(
             "[config.kamcore_retail.tiers] rka_min_sell_out "
             f"({tiers.rka_min_sell_out:,.0f}) is above nka_min_sell_out "
             f"({tiers.nka_min_sell_out:,.0f}): a regional KA cannot need more sell-out than a "
-            "national one"
+            "national one",
+            key="tiers.rka_min_sell_out",
         )
     if life.recover_sell_out_growth < life.at_risk_sell_out_growth:
         raise PluginUsageError(
             "[config.kamcore_retail.lifecycle] recover_sell_out_growth "
             f"({life.recover_sell_out_growth}) is below at_risk_sell_out_growth "
             f"({life.at_risk_sell_out_growth}): an account could be at risk and recovered at "
-            "once; the recovery threshold must be the same or higher"
+            "once; the recovery threshold must be the same or higher",
+            key="lifecycle.recover_sell_out_growth",
         )
     if life.recover_wd_change_points <= -life.at_risk_wd_drop_points:
         raise PluginUsageError(
             "[config.kamcore_retail.lifecycle] recover_wd_change_points "
             f"({life.recover_wd_change_points}) is not above -at_risk_wd_drop_points "
             f"({-life.at_risk_wd_drop_points}): a weighted-distribution change could both put "
-            "an account at risk and recover it; the recovery threshold must be higher"
+            "an account at risk and recover it; the recovery threshold must be higher",
+            key="lifecycle.recover_wd_change_points",
         )

@@ -10,10 +10,25 @@ Changes of ratios are given in **points** (0.62 -> 0.54 is -8 points) and rounde
 :data:`POINT_DIGITS` decimals, so that a threshold such as "-5 points" is not decided by float
 noise (``(0.65 - 0.70) * 100`` is ``-5.000000000000004``). Metrics that divide are missing
 (``None``) when the divisor is not positive: a growth rate on no base means nothing.
+
+Values that cannot be what they claim to be give missing metrics rather than confident
+nonsense:
+
+* a ratio fact outside 0..1 is a data error (an export wrote ``62`` for 62 %, or ``150%``),
+  so a change of points built on it is missing; a distribution change of -6 144 points would
+  otherwise raise alerts and move the lifecycle. :func:`ratios_out_of_range` names the facts at
+  fault, for an alert that asks for the data to be fixed;
+* an age (days since a date) of a date after ``as_of`` is missing, not negative.
+
+Trade-spend ROI is on **margin**: trade spend is paid out of the margin the extra revenue
+earns, so ``(incremental revenue * gross_margin_rate - spend) / spend``, with the margin from
+``[config.kamcore_retail]``. On revenue alone a promotion that "returned" 1.5 times its cost at a
+35 % margin lost money, yet looked like a gain.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -21,15 +36,19 @@ from typing import Any
 from kamcore import Metric
 
 from .config import RetailConfig
+from .facts import FACTS
 
 __all__ = [
     "POINT_DIGITS",
+    "RATIO_FACTS",
     "days_since",
     "dso_over_terms",
     "growth",
+    "in_unit_interval",
     "metrics",
     "points_change",
     "ratio",
+    "ratios_out_of_range",
     "sell_out_share",
     "trade_spend_roi",
 ]
@@ -54,25 +73,55 @@ def ratio(numerator: Number, denominator: Number) -> float | None:
     return round(numerator / denominator, POINT_DIGITS)
 
 
-def points_change(previous: Number, current: Number) -> float:
-    """The change of a ratio in percentage points: ``(current - previous) * 100``."""
+def in_unit_interval(value: Number) -> bool:
+    """Whether ``value`` can be a ratio: a number from 0 to 1 (NaN cannot)."""
+    return 0 <= value <= 1
+
+
+def points_change(previous: Number, current: Number) -> float | None:
+    """The change of a ratio in percentage points: ``(current - previous) * 100``.
+
+    Missing when either value is outside 0..1: that is a data error (``62`` written for 62 %,
+    ``150%``), and a change of thousands of points would fire alerts and move stages on it.
+    """
+    if not (in_unit_interval(previous) and in_unit_interval(current)):
+        return None
     return round((current - previous) * 100, POINT_DIGITS)
 
 
-def trade_spend_roi(spend: Number, incremental: Number) -> float | None:
-    """Net return on trade spend: ``(incremental revenue - spend) / spend``.
+def trade_spend_roi(spend: Number, incremental: Number, gross_margin_rate: float) -> float | None:
+    """Net return on trade spend, on margin:
+    ``(incremental revenue * gross_margin_rate - spend) / spend``.
 
-    0 is break-even, 1.5 means every yuan spent brought 2.5 yuan of extra revenue, a negative
-    value means the spend bought less than it cost. Missing without spend.
+    Trade spend is paid out of margin, so only the margin the extra revenue earned pays it
+    back. 0 is break-even, 0.5 means every yuan spent came back with 0.5 yuan of extra margin,
+    a negative value means the spend cost more than it earned. Rounded to
+    :data:`POINT_DIGITS` decimals, so an exact break-even is 0 and not a float-noise loss.
+    Missing without spend.
     """
     if spend <= 0:
         return None
-    return round((incremental - spend) / spend, POINT_DIGITS)
+    return round((incremental * gross_margin_rate - spend) / spend, POINT_DIGITS)
 
 
-def days_since(when: date, as_of: date) -> int:
-    """Whole days from ``when`` to the evaluation date (negative for a future date)."""
-    return (as_of - when).days
+class _TradeSpendRoi:
+    """:func:`trade_spend_roi` with the config's gross margin bound."""
+
+    def __init__(self, gross_margin_rate: float) -> None:
+        self.gross_margin_rate = gross_margin_rate
+
+    def __call__(self, spend: Number, incremental: Number) -> float | None:
+        return trade_spend_roi(spend, incremental, self.gross_margin_rate)
+
+
+def days_since(when: date, as_of: date) -> int | None:
+    """Whole days from ``when`` to the evaluation date; missing for a date after ``as_of``.
+
+    A negative age is no age: a buyer change dated after the evaluation date is a planned one or
+    a typo, and either way says nothing about how long the current buyer has been in place.
+    """
+    days = (as_of - when).days
+    return days if days >= 0 else None
 
 
 def _days_listed(listing_date: date, as_of: date) -> int:
@@ -108,6 +157,39 @@ class _BuyerChangedWithin:
 
     def __call__(self, days: int) -> bool:
         return 0 <= days <= self.window_days
+
+
+#: The pack's ratio facts, in declaration order: the inputs of ``retail.ratios_out_of_range``.
+RATIO_FACTS: tuple[str, ...] = tuple(f.name for f in FACTS if f.type == "ratio")
+
+
+def ratios_out_of_range(names: Sequence[str]) -> _RatiosOutOfRange:
+    """The metric function naming, of the ratio facts ``names``, those outside 0..1."""
+    return _RatiosOutOfRange(tuple(names))
+
+
+class _RatiosOutOfRange:
+    """``"weighted_distribution_prev 62, share_of_shelf 1.5"``: each ratio fact whose value is
+    outside 0..1, with the value as read, in the order of ``names``; missing when there is none
+    (a missing value is not an error). Names lose their ``retail.`` prefix for brevity."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+
+    def __call__(self, *values: Number | None) -> str | None:
+        bad = [
+            f"{name.removeprefix('retail.')} {_shown(value)}"
+            for name, value in zip(self.names, values, strict=True)
+            if value is not None and not in_unit_interval(value)
+        ]
+        return ", ".join(bad) or None
+
+
+def _shown(value: Number) -> str:
+    """A value as an export would have written it: ``62``, not ``62.0``."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return f"{value:g}"
 
 
 def sell_out_share(column: Sequence[Number | None]) -> list[float | None]:
@@ -195,7 +277,8 @@ def metrics(config: RetailConfig) -> tuple[Metric, ...]:
             "number",
             "Numeric distribution change",
             "数值铺货率变化",
-            "Numeric distribution now minus a year earlier, in percentage points.",
+            "Numeric distribution now minus a year earlier, in percentage points; missing when "
+            "either is outside 0..1.",
             unit="points",
         ),
         _metric(
@@ -206,7 +289,7 @@ def metrics(config: RetailConfig) -> tuple[Metric, ...]:
             "Weighted distribution change",
             "加权铺货率变化",
             "Weighted distribution now minus a year earlier, in percentage points; a fall means "
-            "we lost shelf in the stores that matter.",
+            "we lost shelf in the stores that matter. Missing when either is outside 0..1.",
             unit="points",
         ),
         _metric(
@@ -217,18 +300,19 @@ def metrics(config: RetailConfig) -> tuple[Metric, ...]:
             "Out-of-stock change",
             "缺货率变化",
             "Out-of-stock rate now minus the previous period, in percentage points; positive "
-            "means availability got worse.",
+            "means availability got worse. Missing when either is outside 0..1.",
             unit="points",
         ),
         _metric(
             "trade_spend_roi",
-            trade_spend_roi,
+            _TradeSpendRoi(config.gross_margin_rate),
             ("retail.trade_spend_12m", "retail.incremental_revenue_12m"),
             "ratio",
             "Trade-spend ROI",
             "渠道费用投资回报率",
-            "(incremental revenue - trade spend) / trade spend: 0 is break-even, negative "
-            "means the spend cost more than it brought.",
+            "(incremental revenue * gross_margin_rate - trade spend) / trade spend, with the "
+            f"config's gross margin ({config.gross_margin_rate:g}): 0 is break-even, negative "
+            "means the spend cost more than the margin it brought.",
         ),
         _metric(
             "dso_over_terms",
@@ -260,7 +344,7 @@ def metrics(config: RetailConfig) -> tuple[Metric, ...]:
             "integer",
             "Days since buyer change",
             "采购变更天数",
-            "Days since the chain's category buyer last changed.",
+            "Days since the chain's category buyer last changed; missing for a date after as_of.",
             unit="days",
         ),
         _metric(
@@ -272,6 +356,19 @@ def metrics(config: RetailConfig) -> tuple[Metric, ...]:
             "采购新近变更",
             "The category buyer changed within the config's buyer_change_window_days (90 by "
             "default): the relationship and the listings must be re-won.",
+        ),
+        _metric(
+            "ratios_out_of_range",
+            ratios_out_of_range(RATIO_FACTS),
+            RATIO_FACTS,
+            "string",
+            "Ratios out of range",
+            "比率数据超出范围",
+            "The ratio facts whose value is outside 0..1, with the value as read "
+            "('weighted_distribution_prev 62, share_of_shelf 1.5'); missing when there is none. "
+            "A data error: 62 written for 62 %, or a wrong column. Changes built on such a value "
+            "are missing.",
+            handles_missing=True,
         ),
         _metric(
             "sell_out_share",

@@ -15,8 +15,16 @@ The thresholds come from ``[config.kamcore_retail.lifecycle]`` and are written i
 transition guards as literals, so each guard reads exactly as it is applied, with no hidden
 parameter behind a name.
 
+A ramp-up ends one of two ways: the listing reaches the established weighted distribution
+after ``established_min_days_listed`` (365) days (``establish``), or it has been listed twice
+that long (``settle``), whatever distribution it reached. A listing years old that never got
+to 50 % weighted distribution is an established (if small) listing, not a new one that still
+deserves launch support; without ``settle`` it would ramp up for ever.
+
 Every guard reads its values through ``coalesce``: a chain that does not share POS data must
-not fail its evaluation, it simply gives no evidence for a move. Transitions are listed most
+not fail its evaluation, it simply gives no evidence for a move. A distribution outside 0..1 is
+no evidence either (it is a data error such as ``62`` for 62 %), so the guards that read one
+bound it: ``0.2 <= coalesce(retail.numeric_distribution, 0) <= 1``. Transitions are listed most
 urgent first (delisting before anything else), the order the lifecycle checks them in.
 """
 
@@ -85,8 +93,8 @@ def _transitions(c: LifecycleConfig) -> tuple[Mapping[str, Any], ...]:
             "from": ["listing"],
             "to": "ramp_up",
             "when": (
-                "coalesce(retail.numeric_distribution, 0) >= "
-                f"{c.ramp_up_min_numeric_distribution!r}"
+                f"{c.ramp_up_min_numeric_distribution!r} <= "
+                "coalesce(retail.numeric_distribution, 0) <= 1"
             ),
             "label": "Products on the shelves",
         },
@@ -96,10 +104,17 @@ def _transitions(c: LifecycleConfig) -> tuple[Mapping[str, Any], ...]:
             "to": "established",
             "when": (
                 f"coalesce(retail.days_listed, 0) >= {c.established_min_days_listed!r} "
-                "and coalesce(retail.weighted_distribution, 0) >= "
-                f"{c.established_min_weighted_distribution!r}"
+                f"and {c.established_min_weighted_distribution!r} <= "
+                "coalesce(retail.weighted_distribution, 0) <= 1"
             ),
             "label": "Listed long enough with good distribution",
+        },
+        {
+            "id": "settle",
+            "from": ["ramp_up"],
+            "to": "established",
+            "when": f"coalesce(retail.days_listed, 0) >= {2 * c.established_min_days_listed!r}",
+            "label": "Listed for years: the ramp-up is over",
         },
     )
 
@@ -112,9 +127,10 @@ def stage_model(config: LifecycleConfig) -> StageModel:
         initial="listing",
         transitions=_transitions(config),
         doc=(
-            "A supplier's listing lifecycle with a retail chain: listing, ramp-up, established, "
-            "at risk (hysteresis: distinct enter/leave thresholds and consecutive recovery), "
-            "delisted."
+            "A supplier's listing lifecycle with a retail chain: listing, ramp-up, established "
+            "(good distribution after a year, or listed for two years whatever the "
+            "distribution), at risk (hysteresis: distinct enter/leave thresholds and "
+            "consecutive recovery), delisted."
         ),
         label=_LABELS,
     )

@@ -8,10 +8,9 @@ import re
 import kamcore_retail
 import pytest
 
-from kamcore import Engine
-from kamcore.plugins import PluginHost
+from kamcore.testing import RegistryFactory, build_engine
 
-from .conftest import DOC, ROOT
+from .conftest import DOC, PLUGIN, ROOT
 
 TEXT = DOC.read_text(encoding="utf-8")
 EXAMPLES = re.findall(r"```toml\n(.*?)```", TEXT, re.S)
@@ -25,8 +24,10 @@ def test_the_page_has_examples() -> None:
 @pytest.mark.parametrize("block", EXAMPLES)
 def test_every_toml_example_compiles(block: str) -> None:
     text = block if "[policy]" in block else HEADER + block
-    engine = Engine.from_text(text, name="docs/packs/retail.md", base_dir=ROOT / "docs")
-    assert "kamcore_retail" in engine.plugins()
+    engine = build_engine(
+        text, installed=[PLUGIN], name="docs/packs/retail.md", base_dir=ROOT / "docs"
+    )
+    assert PLUGIN in engine.plugins()
 
 
 def _config_keys(schema: dict[str, object], prefix: str = "") -> list[str]:
@@ -41,9 +42,10 @@ def _config_keys(schema: dict[str, object], prefix: str = "") -> list[str]:
     return keys
 
 
-def test_every_registered_name_is_documented() -> None:
-    registry = PluginHost({"kamcore_retail": kamcore_retail}).build_registry({})
-    owned = registry.by_plugin()["kamcore_retail"]
+@pytest.mark.kamcore_installed(PLUGIN)
+def test_every_registered_name_is_documented(kamcore_registry: RegistryFactory) -> None:
+    registry = kamcore_registry()
+    owned = registry.by_plugin()[PLUGIN]
     names = [
         *owned["facts"],
         *owned["metrics"],

@@ -5,13 +5,16 @@ Reminders of the base policy used throughout (policies/retail/base.toml):
 
 * tier: NKA if regions >= 3 and sell-out >= 30 M; RKA if sell-out >= 5 M and stores >= 20;
   downgrade only after 2 evaluations in a row;
-* lifecycle ``retail_listing``: listing -> ramp_up at ND >= 0.2; ramp_up -> established after
-  365 days with WD >= 0.5; ramp_up/established -> at_risk when growth < -0.15 or WD change <= -8
-  points; at_risk -> established when growth >= 0 and WD change >= 0, twice in a row;
+* lifecycle ``retail_listing``: listing -> ramp_up at 0.2 <= ND <= 1; ramp_up -> established
+  after 365 days with 0.5 <= WD <= 1, or after 730 days whatever the WD; ramp_up/established ->
+  at_risk when growth < -0.15 or WD change <= -8 points; at_risk -> established when growth >= 0
+  and WD change >= 0, twice in a row;
+* ratios outside 0..1 are data errors: changes built on them are missing;
+* trade-spend ROI = (incremental revenue * 0.35 gross margin - spend) / spend;
 * alerts are listed in declared order: the generic base's (order-lapse, revenue-decline,
   detractor, ticket-backlog) then the retail ones (sell-out-decline, wd-falling, oos-rising,
   payment-delay, buyer-change, weak-promo-compliance, service-failure, channel-loading,
-  trade-spend-loss, delisted); risk: low < 25 <= medium < 50 <= high;
+  trade-spend-loss, delisted, ratio-out-of-range); risk: low < 25 <= medium < 50 <= high;
 * tactics: by priority, ties in rule order, at most 4;
 * execution score = 100 * sum(w * n) / sum(w over present measures), rounded to 1 decimal, with
   WD 30 (n = WD / 0.8), OOS 25 (n = 1 - OOS / 0.12), fill rate 20 (n = (fill - 0.8) / 0.2),
@@ -28,6 +31,7 @@ import pytest
 from kamcore import Engine
 
 from .accounts import chain, ids
+from .conftest import retail_engine
 
 AS_OF = "2026-06-30"
 
@@ -83,8 +87,9 @@ def test_established_national_chain_paying_late(base: Engine) -> None:
     assert m["retail.wd_change"] == _approx(-2.0)
     # OOS change (0.04 - 0.035) * 100 = +0.5 points: not +2
     assert m["retail.oos_change"] == _approx(0.5)
-    # ROI (8.5 M - 10 M) / 10 M = -0.15: the spend lost money
-    assert m["retail.trade_spend_roi"] == _approx(-0.15)
+    # ROI on the margin the extra revenue earned: (8.5 M * 0.35 - 10 M) / 10 M
+    # = (2.975 M - 10 M) / 10 M = -0.7025: the spend lost money (on revenue alone it was -0.15)
+    assert m["retail.trade_spend_roi"] == _approx(-0.7025)
     # DSO over terms 95 - 75 = 20 days: more than 15
     assert m["retail.dso_over_terms"] == _approx(20.0)
     # buyer changed 2025-11-15: 15 (rest of Nov) + 31 + 31 + 28 + 31 + 30 + 31 + 30 = 227 days,
@@ -166,8 +171,9 @@ def test_new_listing_ramping_up(base: Engine) -> None:
     assert m["retail.sell_through"] == _approx(0.8)
     # OOS (0.06 - 0.03) * 100 = +3 points, and 6 % >= 5 %
     assert m["retail.oos_change"] == _approx(3.0)
-    # ROI (1.4 - 0.7) / 0.7 = 1.0
-    assert m["retail.trade_spend_roi"] == _approx(1.0)
+    # ROI (1.4 M * 0.35 - 0.7 M) / 0.7 M = (0.49 - 0.7) / 0.7 = -0.3. Changed by finding 8: on
+    # revenue, (1.4 - 0.7) / 0.7 = +1.0 looked like a doubling; the margin does not pay it back
+    assert m["retail.trade_spend_roi"] == _approx(-0.3)
     # no agreed terms: the default 60 days; 50 - 60 = -10 (pays early)
     assert m["retail.dso_over_terms"] == _approx(-10.0)
 
@@ -177,9 +183,15 @@ def test_new_listing_ramping_up(base: Engine) -> None:
     # (200 < 365 days): ramp_up
     assert e["stage"]["value"] == "ramp_up"
 
-    # oos-rising 20 + service-failure (fill 0.88 < 0.9) 15 + channel-loading 10 = 45: medium
-    assert ids(e["alerts"]) == ["oos-rising", "service-failure", "channel-loading"]
-    assert e["risk"] == {"score": 45, "band": "medium"}
+    # oos-rising 20 + service-failure (fill 0.88 < 0.9) 15 + channel-loading 10
+    # + trade-spend-loss (ROI -0.3 < 0) 10 = 55: high (45, medium, before finding 8)
+    assert ids(e["alerts"]) == [
+        "oos-rising",
+        "service-failure",
+        "channel-loading",
+        "trade-spend-loss",
+    ]
+    assert e["risk"] == {"score": 55, "band": "high"}
 
     # execution, promotion and shelf missing (excluded): WD 0.38 / 0.8 = 0.475 * 30 = 14.25;
     # OOS 1 - 0.06 / 0.12 = 0.5 * 25 = 12.5; fill (0.88 - 0.8) / 0.2 = 0.4 * 20 = 8.
@@ -187,15 +199,19 @@ def test_new_listing_ramping_up(base: Engine) -> None:
     assert e["scores"]["execution"]["value"] == _approx(46.3)
     assert e["scores"]["execution"]["band"] == "weak"
 
-    # firing: availability (2), loading (4), ramp-up-support (4, after loading in rule order),
-    # store-teams (RKA and weak execution, 5), category-insight (RKA ramping up, growth >= 10 %,
-    # 6). Max 4 per account: the category insight workshop is dropped, and the drop is said.
+    # firing: availability (2), loading (4), spend-reallocation (RKA with trade-spend-loss, 4),
+    # ramp-up-support (4; listed 200 < 365 days: a new listing), in rule order within priority
+    # 4; store-teams (RKA and weak execution, 5), category-insight (RKA ramping up, growth
+    # >= 10 %, 6). Max 4 per account: the store-manager engagement and the category insight
+    # workshop are dropped, and the drops are said. (Before finding 8 there was no trade-spend
+    # loss, and only the workshop was dropped.)
     assert ids(e["tactics"]) == [
         "retail.replenishment_review",
         "retail.joint_forecasting",
+        "retail.promo_spend_reallocation",
         "retail.promotional_funding",
-        "retail.store_manager_engagement",
     ]
+    assert any("retail.store_manager_engagement" in w for w in e["warnings"])
     assert any("retail.category_insight_workshop" in w for w in e["warnings"])
     assert e["segments"] == ["convenience", "channel-loading"]
 
@@ -226,7 +242,10 @@ def _falling(sell_out: float, sell_out_prev: float, wd: float, wd_prev: float) -
         oos_rate_prev=0.03,
         promo_compliance=0.9,
         trade_spend_12m=2_500_000,
-        incremental_revenue_12m=4_000_000,
+        # ROI (8 M * 0.35 - 2.5 M) / 2.5 M = (2.8 - 2.5) / 2.5 = +0.12: the spend pays back, so
+        # no trade-spend-loss crowds this test of hysteresis. (It was 4 M, which finding 8 makes
+        # a loss: (1.4 - 2.5) / 2.5 = -0.44.)
+        incremental_revenue_12m=8_000_000,
         dso_days=62,
         payment_terms_days=60,
         buyer_changed_on="2026-05-01",
@@ -244,6 +263,7 @@ def test_sliding_national_chain_over_five_quarters(base: Engine) -> None:
     # sell-out-decline 25 + wd-falling 25 + buyer-change (2026-05-01: 30 + 30 = 60 days) 15 = 65
     assert q2["metrics"]["retail.sell_in_growth"] == _approx(-0.195122)
     assert q2["metrics"]["retail.days_since_buyer_change"] == 60
+    assert q2["metrics"]["retail.trade_spend_roi"] == _approx(0.12)
     assert ids(q2["alerts"]) == ["sell-out-decline", "wd-falling", "buyer-change"]
     assert q2["risk"] == {"score": 65, "band": "high"}
     # execution: 0.875 * 30 + 0.75 * 25 + 0.85 * 20 + 0.8 * 15 + 0.5 * 10
@@ -337,8 +357,9 @@ extends = ["kamcore:retail/base.toml"]
 [config.kamcore_retail]
 default_payment_terms_days = 30
 buyer_change_window_days = 240
+gross_margin_rate = 0.6
 """
-    tuned = Engine.from_text(text, name="tuned.toml")
+    tuned = retail_engine(text, name="tuned.toml")
     row = ramp_up_chain()
     row["retail.buyer_changed_on"] = "2025-11-15"  # 227 days before 2026-06-30
     before = base.evaluate_dict(row, as_of=AS_OF)
@@ -349,8 +370,13 @@ buyer_change_window_days = 240
     # window 90 -> 240: a buyer change 227 days ago is now recent
     assert before["metrics"]["retail.buyer_changed_recently"] is False
     assert after["metrics"]["retail.buyer_changed_recently"] is True
+    # gross margin 0.35 -> 0.6: 0.7 M spent for 1.4 M of extra revenue went from
+    # (0.49 - 0.7) / 0.7 = -0.3 to (1.4 * 0.6 - 0.7) / 0.7 = (0.84 - 0.7) / 0.7 = +0.2
+    assert before["metrics"]["retail.trade_spend_roi"] == _approx(-0.3)
+    assert after["metrics"]["retail.trade_spend_roi"] == _approx(0.2)
+    assert "trade-spend-loss" in ids(before["alerts"])
     # alerts, in declared order: oos-rising, payment-delay, buyer-change, service-failure,
-    # channel-loading: 20 + 20 + 15 + 15 + 10 = 80
+    # channel-loading (no trade-spend-loss at 0.6): 20 + 20 + 15 + 15 + 10 = 80
     assert ids(after["alerts"]) == [
         "oos-rising",
         "payment-delay",
@@ -424,3 +450,136 @@ def test_client_thresholds_differ_from_the_base(base: Engine, client: Engine) ->
     assert in_base["metrics"]["retail.sell_out_growth"] == _approx(-0.12)
     assert (in_base["tier"], in_base["stage"]["value"]) == ("NKA", "established")
     assert (in_client["tier"], in_client["stage"]["value"]) == ("RKA", "at_risk")
+
+
+# -- 7. a listing that never reaches 50 % WD is not "new" for ever (finding 11) ----------------
+
+
+def _long_listed(listing_date: str) -> dict[str, Any]:
+    """A regional supermarket chain whose weighted distribution stays below 0.5."""
+    return chain(
+        "G-LONG",
+        format="supermarket",
+        store_count=120,
+        regions_covered=1,
+        listing_date=listing_date,
+        listed_skus=14,
+        sell_out_12m=6_000_000,
+        sell_out_prev_12m=5_800_000,
+        numeric_distribution=0.55,
+        weighted_distribution=0.42,
+        weighted_distribution_prev=0.41,
+    )
+
+
+@pytest.mark.parametrize(
+    ("listing_date", "days", "stage", "tactics"),
+    [
+        # 2025-07-01 -> 2026-07-01 is 365 days (no 29 February between): 364 to 2026-06-30.
+        # A new listing, ramping up: promotional funding
+        ("2025-07-01", 364, "ramp_up", ["retail.promotional_funding"]),
+        # one year exactly: still ramping up (WD 0.42 < 0.5), but not new any more: no funding
+        ("2025-06-30", 365, "ramp_up", []),
+        # 2024-07-01 -> 2026-07-01: 365 + 365 = 730 (29 Feb 2024 is before): 729 days
+        ("2024-07-01", 729, "ramp_up", []),
+        # 730 = 2 * established_min_days_listed (365): the ramp-up is over, whatever the WD
+        ("2024-06-30", 730, "established", []),
+        # 2016-05-10 -> 2026-05-10: 3650 + 2 leap days (2020, 2024) = 3652; + 21 days to the end
+        # of May + 30 in June = 3703. Before finding 11: ramp_up, with "new listing" funding
+        ("2016-05-10", 3703, "established", []),
+    ],
+)
+def test_a_listing_stuck_below_half_distribution_settles(
+    base: Engine, listing_date: str, days: int, stage: str, tactics: list[str]
+) -> None:
+    e = base.evaluate_dict(_long_listed(listing_date), as_of=AS_OF)
+    assert e["metrics"]["retail.days_listed"] == days
+    # growth (6.0 - 5.8) / 5.8 = 0.034483 and WD (0.42 - 0.41) * 100 = +1 point: no slip
+    assert e["metrics"]["retail.sell_out_growth"] == _approx(0.034483)
+    assert e["metrics"]["retail.wd_change"] == _approx(1.0)
+    # 1 region; 6 M >= 5 M through 120 >= 20 stores: RKA
+    assert e["tier"] == "RKA"
+    # placement: listing -> ramp_up (0.2 <= ND 0.55 <= 1) -> no slip -> establish needs WD >= 0.5
+    # (0.42: no) -> settle needs >= 730 days
+    assert e["stage"]["value"] == stage
+    assert ids(e["alerts"]) == []
+    # execution: WD alone, 0.42 / 0.8 = 0.525 -> 52.5, fair: no store-teams; growth 3 % < 10 %:
+    # no category-insight; ramp-up-support only while ramping up and listed < 365 days
+    assert e["scores"]["execution"]["value"] == _approx(52.5)
+    assert e["scores"]["execution"]["band"] == "fair"
+    assert ids(e["tactics"]) == tactics
+
+
+# -- 8. ratios that are no ratios (finding 15) -------------------------------------------------
+
+
+def test_ratios_outside_0_to_1_give_no_evidence(base: Engine) -> None:
+    # a CSV export as a client wrote it: "62" for 62 %, "150%" where 15 % was meant, "5" for 5 %
+    row = chain(
+        "G-PCT",
+        format="supermarket",
+        store_count=200,
+        regions_covered=2,
+        listing_date="2015-03-01",
+        listed_skus=20,
+        sell_out_12m="8000000",
+        sell_out_prev_12m="7800000",
+        numeric_distribution="0.8",
+        weighted_distribution="0.56",
+        weighted_distribution_prev="62",
+        share_of_shelf="150%",
+        fill_rate="0.97",
+        oos_rate="5",
+        oos_rate_prev="0.03",
+    )
+    e = base.evaluate_dict(row, as_of=AS_OF)
+    m = e["metrics"]
+    # before the fix: WD (0.56 - 62) * 100 = -6144 "points" (wd-falling, and slip to at_risk);
+    # OOS (5 - 0.03) * 100 = +497 points with an OOS "rate" of 5 >= 0.05 (oos-rising)
+    assert m["retail.wd_change"] is None
+    assert m["retail.oos_change"] is None
+    # the facts at fault, in the pack's fact order, as read ("150%" is 1.5)
+    assert m["retail.ratios_out_of_range"] == (
+        "weighted_distribution_prev 62, share_of_shelf 1.5, oos_rate 5"
+    )
+    # growth (8.0 - 7.8) / 7.8 = 0.025641; 2 regions < 3, 8 M >= 5 M through 200 stores: RKA
+    assert m["retail.sell_out_growth"] == _approx(0.025641)
+    assert e["tier"] == "RKA"
+    # listing -> ramp_up (ND 0.8) -> slip? growth +2.6 %, WD change missing: no -> establish
+    # (listed since 2015, 0.5 <= WD 0.56 <= 1): established
+    assert e["stage"]["value"] == "established"
+    # only the data warning, worth 0 points: the chain's risk is not the export's fault
+    assert ids(e["alerts"]) == ["ratio-out-of-range"]
+    (warning,) = e["alerts"]
+    assert warning["severity"] == "warning"
+    assert "weighted_distribution_prev 62" in warning["reason"]
+    assert e["risk"] == {"score": 0, "band": "low"}
+
+
+def test_a_distribution_outside_0_to_1_moves_no_stage(base: Engine) -> None:
+    # "85" for 85 %: before the fix 85 >= 0.2 put the listing in ramp_up and WD 0.6 then
+    # established it. A value that is no ratio is no evidence: the listing stays in `listing`
+    row = chain(
+        "G-ND",
+        listing_date="2015-03-01",
+        listed_skus=10,
+        numeric_distribution="85",
+        weighted_distribution="0.6",
+    )
+    e = base.evaluate_dict(row, as_of=AS_OF)
+    assert e["stage"]["value"] == "listing"
+    assert e["metrics"]["retail.ratios_out_of_range"] == "numeric_distribution 85"
+    assert ids(e["alerts"]) == ["ratio-out-of-range"]
+
+
+# -- 9. a date after as_of is no age (finding 17) ----------------------------------------------
+
+
+def test_a_buyer_change_after_as_of_has_no_age(base: Engine) -> None:
+    row = chain("G-FUT", listed_skus=5, buyer_changed_on="2026-12-01")
+    e = base.evaluate_dict(row, as_of=AS_OF)
+    # 2026-06-30 -> 2026-12-01 is 1 + 31 + 31 + 30 + 31 + 30 = 154 days ahead: before the fix
+    # the age was -154; now it is missing, and so is "changed recently"
+    assert e["metrics"]["retail.days_since_buyer_change"] is None
+    assert e["metrics"]["retail.buyer_changed_recently"] is None
+    assert ids(e["alerts"]) == []

@@ -11,6 +11,7 @@ from kamcore_retail.metrics import (
     growth,
     points_change,
     ratio,
+    ratios_out_of_range,
     sell_out_share,
     trade_spend_roi,
 )
@@ -39,11 +40,50 @@ def test_points_change_is_free_of_float_noise() -> None:
     assert points_change(0.035, 0.04) == 0.5
 
 
-def test_trade_spend_roi() -> None:
-    # (21 M - 9 M) / 9 M = 1.333333; (8.5 - 10) / 10 = -0.15
-    assert trade_spend_roi(9_000_000, 21_000_000) == pytest.approx(1.333333)
-    assert trade_spend_roi(10, 8.5) == pytest.approx(-0.15)
-    assert trade_spend_roi(0, 100) is None
+@pytest.mark.parametrize(
+    ("previous", "current"),
+    [
+        (62, 0.56),  # "62" meant 62 %: read as 62, a 6 144-point fall
+        (0.62, 1.5),  # "150%" is read as 1.5
+        (-0.01, 0.5),
+        (0.5, float("nan")),
+    ],
+)
+def test_points_change_of_a_value_that_is_no_ratio_is_missing(
+    previous: float, current: float
+) -> None:
+    # finding 15: (0.56 - 62) * 100 = -6144 "points" used to raise wd-falling and put the
+    # listing at risk; a ratio outside 0..1 is a data error, not evidence
+    assert points_change(previous, current) is None
+
+
+def test_points_change_accepts_the_bounds() -> None:
+    # 0 and 1 are ratios (no store carries us / every store does): (1 - 0) * 100 = 100 points
+    assert points_change(0, 1) == 100.0
+    assert points_change(1.0, 0.0) == -100.0
+
+
+def test_ratios_out_of_range_names_the_offending_facts() -> None:
+    names = ("weighted_distribution", "weighted_distribution_prev", "share_of_shelf")
+    check = ratios_out_of_range(names)
+    assert check(0.56, 62, 1.5) == "weighted_distribution_prev 62, share_of_shelf 1.5"
+    # missing values are not errors; values in 0..1 are fine
+    assert check(0.56, None, 0.0) is None
+    assert check(None, None, None) is None
+
+
+def test_trade_spend_roi_counts_the_margin_not_the_revenue() -> None:
+    # finding 8: ROI = (incremental revenue * gross margin - spend) / spend.
+    # 9 M spent, 21 M extra revenue at 35 %: (7.35 M - 9 M) / 9 M = -1.65 / 9 = -0.183333: a
+    # loss, though the revenue alone (21 M > 9 M) looked like +133 %
+    assert trade_spend_roi(9_000_000, 21_000_000, 0.35) == pytest.approx(-0.183333)
+    # 10 spent, 8.5 extra revenue: (2.975 - 10) / 10 = -0.7025
+    assert trade_spend_roi(10, 8.5, 0.35) == pytest.approx(-0.7025)
+    # break-even is exact: 0.7 M spent brought 2 M at 35 %: 0.7 M - 0.7 M = 0, not a loss
+    assert trade_spend_roi(700_000, 2_000_000, 0.35) == 0
+    # 1 M spent, 4 M extra revenue at 40 %: (1.6 M - 1 M) / 1 M = 0.6
+    assert trade_spend_roi(1_000_000, 4_000_000, 0.4) == pytest.approx(0.6)
+    assert trade_spend_roi(0, 100, 0.35) is None
 
 
 def test_dso_over_terms_falls_back_to_the_default_terms() -> None:
@@ -57,6 +97,14 @@ def test_dso_over_terms_falls_back_to_the_default_terms() -> None:
 def test_days_since() -> None:
     # 2026-05-01 -> 2026-06-30: 30 days left in May + 30 in June = 60
     assert days_since(date(2026, 5, 1), date(2026, 6, 30)) == 60
+    assert days_since(date(2026, 6, 30), date(2026, 6, 30)) == 0
+
+
+def test_days_since_a_future_date_is_missing() -> None:
+    # finding 17: 2026-12-01 is 154 days after 2026-06-30 (1 + 31 + 31 + 30 + 31 + 30 to Dec 1);
+    # an age of -154 days is no age at all
+    assert days_since(date(2026, 12, 1), date(2026, 6, 30)) is None
+    assert days_since(date(2026, 7, 1), date(2026, 6, 30)) is None
 
 
 def test_sell_out_share() -> None:
