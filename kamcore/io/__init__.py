@@ -1,11 +1,13 @@
 """Data in and out for the ``kam`` command line: input rows, evaluation and rejects files.
 
-* :func:`open_rows` opens CSV (UTF-8, UTF-8 with BOM, GB18030/GBK, detected), JSON Lines, JSON
-  or Parquet as a :class:`RowSource`, the re-readable row function
-  :meth:`Engine.evaluate_stream <kamcore.Engine.evaluate_stream>` takes.
-* :func:`open_evaluation_writer` writes evaluations as JSON Lines, flattened CSV or Parquet;
-  :func:`open_rejects_writer` writes the rows that could not be evaluated. Both stream, and both
-  are atomic: the destination appears complete or not at all.
+* :func:`open_rows` opens CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GB18030/GBK, detected;
+  comma, semicolon or tab delimited, sniffed), JSON Lines, JSON or Parquet as a
+  :class:`RowSource`, the re-readable row function
+  :meth:`Engine.evaluate_stream <kamcore.Engine.evaluate_stream>` takes. A CSV line with fewer
+  cells than the header comes out as a :class:`ShortRow`, which the engine rejects on its own.
+* :func:`open_evaluation_writer` writes evaluations as JSON Lines, flattened CSV (UTF-8, or the
+  ``encoding`` asked for) or Parquet; :func:`open_rejects_writer` writes the rows that could not
+  be evaluated. Both stream, and both are atomic: the destination appears complete or not at all.
 * :func:`flatten` is the one-row-per-account form of an evaluation; :func:`atomic_path` gives
   any other writer the same all-or-nothing guarantee.
 
@@ -32,6 +34,7 @@ from .readers import (
     JsonSource,
     ParquetSource,
     RowSource,
+    ShortRow,
     open_rows,
 )
 from .writers import (
@@ -63,6 +66,7 @@ __all__ = [
     "RejectsWriter",
     "RowSource",
     "Scalar",
+    "ShortRow",
     "atomic_path",
     "detect_encoding",
     "flatten",

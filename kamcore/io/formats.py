@@ -35,8 +35,13 @@ OUTPUT_FORMATS: Final[Mapping[str, str]] = {
 REJECTS_FORMATS: Final[Mapping[str, str]] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
-#: The `kam evaluate` option naming each kind of format, quoted in errors.
-_FLAGS = {"input": "--format-in", "output": "--format-out"}
+#: How to name each kind of format on the `kam evaluate` command line, quoted in errors. The
+#: rejects file has no format option of its own: its suffix is the only way to choose.
+_HINTS: Final[Mapping[str, str]] = {
+    "input": "or give the format explicitly (--format-in)",
+    "output": "or give the format explicitly (--format-out)",
+    "rejects": "give --rejects a file name ending in .csv or .jsonl",
+}
 
 
 def _known(formats: Mapping[str, str]) -> str:
@@ -65,9 +70,8 @@ def format_of(
     found = formats.get(suffix)
     if found is None:
         shown = f"suffix {suffix!r}" if suffix else "no suffix"
-        flag = _FLAGS.get(what, "the format argument")
+        hint = _HINTS.get(what, "or give the format explicitly")
         raise KamcoreError(
-            f"{path}: cannot tell the {what} format ({shown}); known: {_known(formats)}; "
-            f"or give the format explicitly ({flag})"
+            f"{path}: cannot tell the {what} format ({shown}); known: {_known(formats)}; {hint}"
         )
     return found

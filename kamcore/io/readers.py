@@ -12,6 +12,20 @@ readers do check is the *file*: its encoding, its header, its JSON syntax; those
 the whole input, so they raise :class:`~kamcore.KamcoreError` naming ``file:line`` instead of
 becoming per-row rejects.
 
+One problem sits between the two: a CSV line with *fewer* cells than the header (the last line of
+a truncated copy, a line whose trailing cells were lost in an edit). Padding it with empty cells
+would evaluate it as if complete, with defaults standing in for the lost values (an alert that
+depended on them silently disappears); raising would stop the whole run for one line. So the
+reader yields it as a :class:`ShortRow`, a dict marked with the reason, and the engine rejects
+that row alone, the reason naming the file line.
+
+CSV delimiters are sniffed from the header line, because spreadsheets export "CSV" with the
+delimiter of the user's locale (Excel in much of continental Europe writes ``;``) and Excel's
+"Unicode text" export is UTF-16 with tabs; read with the wrong delimiter, every line is one cell
+or a split at each comma of a company name. The default is a comma, a tab for UTF-16 files; a
+semicolon or a tab wins when the header holds more of it (outside quotes) than of the default.
+:attr:`RowSource.delimiter` says which was used; ``open_rows(..., delimiter=...)`` overrides.
+
 Rows are numbered from 1 in the order they are yielded, exactly as the engine numbers them in its
 error records; :meth:`RowSource.line_of` maps a row number to the line of the file it started on
 (CSV, JSON Lines), so a rejects file can point into the input.
@@ -25,7 +39,7 @@ import io
 import json
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, Protocol
 
@@ -40,11 +54,63 @@ __all__ = [
     "JsonSource",
     "ParquetSource",
     "RowSource",
+    "ShortRow",
     "open_rows",
 ]
 
 #: Rows per Parquet record batch: bounded memory, few Python-level round trips.
 PARQUET_BATCH_ROWS: Final = 10_000
+#: CSV delimiters told apart by sniffing, and their names in messages.
+_DELIMITERS: Final = {",": "comma", ";": "semicolon", "\t": "tab"}
+#: Characters of the first line looked at to sniff the delimiter (a header is far shorter).
+_SNIFF_CHARS: Final = 1 << 16
+#: Missing column names listed in a short row's reason before "and N more".
+_MISSING_SHOWN = 5
+
+
+class ShortRow(dict[str, str]):
+    """A CSV row with fewer cells than the header names: yielded, but not to be evaluated.
+
+    It maps the first columns of the header to the cells the line *does* have, and no more: a
+    consumer unaware of the marker sees absent columns, not invented empty cells. The engine's
+    input reader rejects it with :attr:`reason` (``where`` = ``"inputs"``), so the rest of the
+    file is still evaluated and the rejects file says which line to fix.
+
+    :ivar reason: ``row 274 (line 276) has 13 cells but the header names 16 columns ...``,
+        naming the missing columns.
+    :ivar line: the file line the row starts on.
+    :ivar cells: how many cells the line has.
+    :ivar expected: how many the header names.
+    """
+
+    __slots__ = ("cells", "expected", "line", "reason")
+
+    def __init__(
+        self, columns: tuple[str, ...], cells: list[str], *, number: int, line: int
+    ) -> None:
+        super().__init__(zip(columns, cells, strict=False))
+        self.line = line
+        self.cells = len(cells)
+        self.expected = len(columns)
+        missing = columns[len(cells) :]
+        shown = ", ".join(missing[:_MISSING_SHOWN])
+        if len(missing) > _MISSING_SHOWN:
+            shown += f" and {len(missing) - _MISSING_SHOWN} more"
+        self.reason = (
+            f"row {number} (line {line}) has {self.cells} "
+            f"{'cell' if self.cells == 1 else 'cells'} but the header names {self.expected} "
+            f"columns (no cell for {shown}); a line cut short (a truncated file, cells lost in "
+            "an edit) is not evaluated"
+        )
+
+    def account_id(self, id_columns: Iterable[str] = ("id", "account_id")) -> str | None:
+        """The account id for the reject record: the first of ``id_columns`` the row has a
+        non-blank cell for, stripped (as the engine reads ids); ``None`` if none."""
+        for column in id_columns:
+            value = self.get(column, "").strip()
+            if value:
+                return value
+        return None
 
 
 class _Tellable(Protocol):
@@ -92,7 +158,9 @@ class RowSource(ABC):
     :ivar format: ``"csv"``, ``"jsonl"``, ``"json"`` or ``"parquet"``.
     :ivar encoding: the text encoding used (detected or given); ``None`` for Parquet.
     :ivar encoding_detected: the encoding was detected rather than given.
-    :ivar columns: the column names when the file declares them (CSV header, Parquet schema).
+    :ivar columns: the column names when the file declares them (CSV header, Parquet schema);
+        ``None`` for JSON and JSON Lines, whose rows each name their own keys.
+    :ivar delimiter: the CSV cell delimiter used (sniffed or given); ``None`` for other formats.
     :ivar size: the file's size in bytes, for progress reporting.
     :ivar total_rows: the row count when known without reading the rows (JSON, Parquet).
     """
@@ -104,6 +172,7 @@ class RowSource(ABC):
         self.encoding: str | None = None
         self.encoding_detected = False
         self.columns: tuple[str, ...] | None = None
+        self.delimiter: str | None = None
         self.size = path.stat().st_size
         self.total_rows: int | None = None
         self._lines = _LineIndex()
@@ -168,22 +237,36 @@ class RowSource(ABC):
 class CsvSource(RowSource):
     """A CSV file with a header line, read with :mod:`csv` as dicts of strings.
 
-    Rows are built like :class:`csv.DictReader` builds them (missing trailing cells are empty
-    strings, blank lines are skipped) but with :func:`csv.reader` underneath, so the first
-    line of every row is known exactly and a row with *more* cells than the header is an error
-    rather than a hidden ``None`` key: that almost always means an unquoted comma in a value
-    (``1,234,567``) has shifted every cell after it, which no per-row rule could read correctly.
-    The reader is strict for the same reason: a quote left open at the end of the file, or text
-    after a closing quote, is an error naming the line rather than a guessed cell.
+    Rows are built with :func:`csv.reader` rather than :class:`csv.DictReader`, so the first
+    line of every row is known exactly and a row whose cell count differs from the header's is
+    never silently reshaped. Blank lines are skipped. A row with *more* cells is an error: that
+    almost always means an unquoted delimiter in a value (``1,234,567``) has shifted every cell
+    after it, so the rest of the file is suspect too. A row with *fewer* cells is a
+    :class:`ShortRow`, rejected by the engine on its own. The reader is strict for the same
+    reason: a quote left open at the end of the file, or text after a closing quote, is an
+    error naming the line rather than a guessed cell.
+
+    :param delimiter: one character; default: sniffed from the header line (module docstring).
     """
 
     format = "csv"
 
-    def __init__(self, path: Path, encoding: str | None) -> None:
+    def __init__(self, path: Path, encoding: str | None, delimiter: str | None = None) -> None:
         super().__init__(path)
         self.encoding, self.encoding_detected = resolve_encoding(path, encoding)
+        if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
+            raise KamcoreError(
+                f"{path}: the CSV delimiter must be one character other than a quote or a line "
+                f"end, got {delimiter!r}"
+            )
         with self._open_text(newline="") as f:
-            reader = csv.reader(f, strict=True)
+            try:
+                first = f.readline(_SNIFF_CHARS)
+            except UnicodeDecodeError as exc:
+                raise self._text_error(exc) from None
+        self.delimiter = delimiter or _sniff_delimiter(first, self.encoding)
+        with self._open_text(newline="") as f:
+            reader = csv.reader(f, delimiter=self.delimiter, strict=True)
             try:
                 header = next(reader, None)
             except csv.Error as exc:
@@ -217,10 +300,11 @@ class CsvSource(RowSource):
 
     def _rows(self) -> Iterator[dict[str, str]]:
         assert self.columns is not None
+        assert self.delimiter is not None
         columns = self.columns
         width = len(columns)
         with self._open_text(newline="") as f:
-            reader = csv.reader(f, strict=True)
+            reader = csv.reader(f, delimiter=self.delimiter, strict=True)
             number = 0
             start = 1
             try:
@@ -237,19 +321,44 @@ class CsvSource(RowSource):
                     if len(cells) > width:
                         raise KamcoreError(
                             f"{self.path}:{start}: row {number} has {len(cells)} cells but the "
-                            f"header names {width} columns (an unquoted comma inside a value, "
-                            "such as a thousands separator, splits it into two cells)"
+                            f"header names {width} columns ({self._split_hint()})"
                         )
                     self._lines.record(number, start)
                     if len(cells) < width:
-                        cells += [""] * (width - len(cells))
-                    yield dict(zip(columns, cells, strict=True))
+                        yield ShortRow(columns, cells, number=number, line=start)
+                    else:
+                        yield dict(zip(columns, cells, strict=True))
             except csv.Error as exc:
                 raise KamcoreError(f"{self.path}:{start}: malformed CSV: {exc}") from None
             except UnicodeDecodeError as exc:
                 raise self._text_error(exc) from None
             finally:
                 self._done_bytes = self.size
+
+    def _split_hint(self) -> str:
+        """Why a row may have more cells than the header, for this file's delimiter."""
+        name = _DELIMITERS.get(self.delimiter or ",", f"{self.delimiter!r}")
+        hint = f"an unquoted {name} inside a value splits it into two cells"
+        if self.delimiter == ",":
+            hint += " (such as a thousands separator: 1,234,567)"
+        return hint
+
+
+def _sniff_delimiter(header_line: str, encoding: str | None = None) -> str:
+    """The delimiter of a CSV file from its header line (see the module docstring).
+
+    Counts the candidates outside double quotes; the most frequent wins, a tie keeps the
+    default: a comma, or a tab for UTF-16 (Excel's "Unicode text" export is tab-separated).
+    Counting rather than "comma if any" keeps a semicolon file whose header has a column like
+    ``Umsatz (EUR, 12 Monate)`` on semicolons.
+    """
+    default = "\t" if (encoding or "").startswith("utf-16") else ","
+    unquoted = "".join(header_line.split('"')[::2])
+    counts = {d: unquoted.count(d) for d in _DELIMITERS}
+    best = max(counts.values())
+    if best == 0 or counts[default] == best:
+        return default
+    return next(d for d in _DELIMITERS if counts[d] == best)
 
 
 class JsonLinesSource(RowSource):
@@ -277,7 +386,9 @@ class JsonLinesSource(RowSource):
                     if not line.strip():
                         continue
                     try:
-                        value = json.loads(line)
+                        # without the line end: an error at the end of the line is then at its
+                        # last column, not at column 1 of a line that does not exist
+                        value = json.loads(line.rstrip("\n"))
                     except json.JSONDecodeError as exc:
                         raise KamcoreError(
                             f"{self.path}:{line_number}:{exc.colno}: invalid JSON: {exc.msg}"
@@ -412,7 +523,11 @@ def _json_kind(value: object) -> str:
 
 
 def open_rows(
-    path: str | os.PathLike[str], *, format: str | None = None, encoding: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> RowSource:
     """Open an input file of account rows for :meth:`Engine.evaluate_stream`.
 
@@ -421,9 +536,13 @@ def open_rows(
 
     :param format: ``"csv"``, ``"jsonl"``, ``"json"`` or ``"parquet"``; default: from the
         suffix (``.csv``, ``.jsonl``/``.ndjson``, ``.json``, ``.parquet``).
-    :param encoding: the text encoding of a CSV file (``gbk``, ``gb18030``, ``utf-8``...);
-        default: detected (BOM, then strict UTF-8, then GB18030). JSON inputs are UTF-8.
-    :raises KamcoreError: a missing file, an unknown format, an undecodable file, a bad header.
+    :param encoding: the text encoding of a CSV file (``gbk``, ``gb18030``, ``cp1252``...);
+        default: detected (BOM, then strict UTF-8, then GB18030 if the text is Chinese). JSON
+        inputs are UTF-8.
+    :param delimiter: the cell delimiter of a CSV file; default: sniffed from the header (comma,
+        semicolon or tab; tab for UTF-16).
+    :raises KamcoreError: a missing file, an unknown format, an undecodable file, a bad header,
+        a delimiter given for a format that has none.
     """
     p = Path(path)
     kind = format_of(p, format, INPUT_FORMATS, "input")
@@ -432,7 +551,9 @@ def open_rows(
     if p.is_dir():
         raise KamcoreError(f"{p}: is a directory, not an input file")
     if kind == "csv":
-        return CsvSource(p, encoding)
+        return CsvSource(p, encoding, delimiter)
+    if delimiter is not None:
+        raise KamcoreError(f"{p}: a delimiter applies to CSV input only, not {kind}")
     if kind == "jsonl":
         return JsonLinesSource(p, encoding)
     if kind == "json":

@@ -10,9 +10,12 @@ Formats:
 
 * JSON Lines: :func:`~kamcore.models.evaluation_json` per line, the canonical form (equal
   evaluations give byte-identical files, so ``diff`` answers "what changed?"). Nothing is lost.
-* CSV: :func:`~kamcore.io.flatten.flatten` rows, UTF-8 without BOM, ``\\r\\n`` line ends
-  (RFC 4180). The columns are fixed by the first evaluation (evaluations of one policy share
-  their keys); no evaluation, no header: the file is empty.
+* CSV: :func:`~kamcore.io.flatten.flatten` rows, ``\\r\\n`` line ends (RFC 4180), UTF-8
+  without BOM unless ``encoding`` says otherwise: Excel opens UTF-8 correctly only with a BOM
+  (``utf-8-sig``), and some Chinese tools only read GB18030, so the reader of the file decides.
+  The columns are fixed by the first evaluation (evaluations of one policy share their keys);
+  no evaluation, no header: the file is empty. A value the chosen encoding cannot hold is an
+  error, never a ``?``.
 * Parquet: the same flat rows, in batches of :data:`PARQUET_BATCH_ROWS`, typed from the first
   batch: numbers as float64 (a metric may be an integer for one account and fractional for the
   next; float64 holds both; integers beyond 2**53 lose precision), booleans as bool, text as
@@ -34,6 +37,7 @@ from ..errors import KamcoreError
 from ..models import evaluation_json
 from ._arrow import pyarrow
 from .atomic import AtomicFile
+from .encoding import codec_name
 from .flatten import Scalar, flatten, text
 from .formats import OUTPUT_FORMATS, REJECTS_FORMATS, format_of
 
@@ -57,9 +61,44 @@ REJECT_COLUMNS: Final = ("row", "line", "account_id", "where", "reason")
 _BUFFER = 1 << 20
 
 
-def _open_text(target: AtomicFile) -> IO[str]:
+def _open_text(target: AtomicFile, encoding: str = "utf-8") -> IO[str]:
     # newline="": the writers choose their line ends; no platform translation.
-    return open(target.tmp, "w", encoding="utf-8", newline="", buffering=_BUFFER)
+    return open(target.tmp, "w", encoding=encoding, newline="", buffering=_BUFFER)
+
+
+def _output_encoding(path: str | os.PathLike[str], kind: str, encoding: str | None) -> str:
+    """The codec a text output is written in: UTF-8 unless a CSV file asks for another.
+
+    JSON Lines is UTF-8 by definition (RFC 8259; a BOM breaks JSON parsers) and Parquet stores
+    text as UTF-8 whatever is asked, so an encoding other than UTF-8 for them is a mistake in
+    the call, refused rather than ignored.
+
+    :raises KamcoreError: an unknown codec, or a non-UTF-8 one for JSON Lines or Parquet.
+    """
+    if encoding is None:
+        return "utf-8"
+    try:
+        name = codec_name(encoding)
+    except KamcoreError as exc:
+        raise KamcoreError(f"{path}: {exc}") from None
+    if kind != "csv" and name != "utf-8":
+        what = "JSON Lines" if kind == "jsonl" else "Parquet"
+        raise KamcoreError(
+            f"{path}: encoding {encoding!r} applies to CSV output only; {what} is always "
+            "written as UTF-8 (write CSV to choose the encoding)"
+        )
+    return name
+
+
+def _unencodable(
+    path: os.PathLike[str], encoding: str, exc: UnicodeEncodeError, what: str
+) -> KamcoreError:
+    """A value the output encoding cannot hold, named with the row it came from."""
+    bad = exc.object[exc.start : exc.end]
+    return KamcoreError(
+        f"{path}: cannot write {bad!r} ({what}) in {encoding}; choose an encoding that holds "
+        "it (utf-8-sig opens in Excel and holds every character; gb18030 too)"
+    )
 
 
 class _AtomicWriter(ABC):
@@ -73,6 +112,8 @@ class _AtomicWriter(ABC):
         self.path = self._target.path
         self.count = 0
         self.closed = False
+        #: the text encoding of the file (``None`` for Parquet, which is binary)
+        self.encoding: str | None = "utf-8"
 
     @abstractmethod
     def _finish(self) -> None:
@@ -189,13 +230,18 @@ class _Columns:
 
 
 class CsvEvaluationWriter(EvaluationWriter):
-    """Flattened evaluations as CSV, UTF-8, header from the first evaluation."""
+    """Flattened evaluations as CSV, header from the first evaluation.
+
+    :param encoding: the file's codec (``utf-8-sig`` for Excel, ``gb18030``...); default UTF-8.
+    """
 
     format = "csv"
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, encoding: str | None = None) -> None:
+        name = _output_encoding(path, "csv", encoding)  # before creating the temporary file
         super().__init__(path)
-        self._file = _open_text(self._target)
+        self.encoding = name
+        self._file = _open_text(self._target, name)
         self._csv = csv.writer(self._file)
         self._columns = _Columns(self.path)
 
@@ -206,12 +252,16 @@ class CsvEvaluationWriter(EvaluationWriter):
 
     def _write(self, evaluation: Mapping[str, Any]) -> None:
         row = flatten(evaluation)
-        if not self._columns.names:
-            self._columns.fix(row)
-            self._csv.writerow(self._columns.names)
-        else:
-            self._columns.check(row)
-        self._csv.writerow([text(row.get(name)) for name in self._columns.names])
+        try:
+            if not self._columns.names:
+                self._columns.fix(row)
+                self._csv.writerow(self._columns.names)
+            else:
+                self._columns.check(row)
+            self._csv.writerow([text(row.get(name)) for name in self._columns.names])
+        except UnicodeEncodeError as exc:
+            account = f"the evaluation of account {row.get('account_id')!r}"
+            raise _unencodable(self.path, self.encoding or "", exc, account) from None
 
     def _finish(self) -> None:
         self._file.close()
@@ -239,6 +289,7 @@ class ParquetEvaluationWriter(EvaluationWriter):
     ) -> None:
         self._pa, self._pq = pyarrow("writing")  # before creating the temporary file
         super().__init__(path)
+        self.encoding = None
         self._batch_rows = batch_rows
         self._rows: list[dict[str, Scalar]] = []
         self._columns = _Columns(self.path)
@@ -318,19 +369,23 @@ class ParquetEvaluationWriter(EvaluationWriter):
 
 
 def open_evaluation_writer(
-    path: str | os.PathLike[str], *, format: str | None = None
+    path: str | os.PathLike[str], *, format: str | None = None, encoding: str | None = None
 ) -> EvaluationWriter:
     """An atomic writer of evaluations to ``path``; use it as a context manager.
 
     :param format: ``"jsonl"``, ``"csv"`` or ``"parquet"``; default: from the suffix
         (``.jsonl``/``.ndjson``, ``.csv``, ``.parquet``).
-    :raises KamcoreError: an unknown format, an unwritable destination, no pyarrow for Parquet.
+    :param encoding: CSV only: the text encoding, e.g. ``"utf-8-sig"`` (Excel opens it without
+        garbling non-ASCII text) or ``"gb18030"``; default: UTF-8 without BOM.
+    :raises KamcoreError: an unknown format or encoding, an encoding for JSON Lines or Parquet
+        (always UTF-8), an unwritable destination, no pyarrow for Parquet.
     """
     kind = format_of(path, format, OUTPUT_FORMATS, "output")
+    name = _output_encoding(path, kind, encoding)
     if kind == "jsonl":
         return JsonLinesEvaluationWriter(path)
     if kind == "csv":
-        return CsvEvaluationWriter(path)
+        return CsvEvaluationWriter(path, encoding=name)
     return ParquetEvaluationWriter(path)
 
 
@@ -341,10 +396,14 @@ class RejectsWriter(_AtomicWriter):
     run asked for a rejects file always leaves one and an empty one means "none".
     """
 
-    def __init__(self, path: str | os.PathLike[str], format: str) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], format: str, *, encoding: str | None = None
+    ) -> None:
+        name = _output_encoding(path, format, encoding)  # before creating the temporary file
         super().__init__(path)
         self.format = format
-        self._file = _open_text(self._target)
+        self.encoding = name
+        self._file = _open_text(self._target, name)
         self._csv = csv.writer(self._file) if format == "csv" else None
         if self._csv is not None:
             self._csv.writerow(REJECT_COLUMNS)
@@ -362,7 +421,11 @@ class RejectsWriter(_AtomicWriter):
             "reason": record.get("reason"),
         }
         if self._csv is not None:
-            self._csv.writerow([text(v) for v in values.values()])
+            try:
+                self._csv.writerow([text(v) for v in values.values()])
+            except UnicodeEncodeError as exc:
+                row = f"the reject of row {values['row']}"
+                raise _unencodable(self.path, self.encoding or "", exc, row) from None
         else:
             self._file.write(json.dumps(values, ensure_ascii=False, default=str) + "\n")
         self.count += 1
@@ -378,11 +441,14 @@ class RejectsWriter(_AtomicWriter):
 
 
 def open_rejects_writer(
-    path: str | os.PathLike[str], *, format: str | None = None
+    path: str | os.PathLike[str], *, format: str | None = None, encoding: str | None = None
 ) -> RejectsWriter:
     """An atomic rejects file at ``path``: CSV (``.csv``) or JSON Lines (``.jsonl``/``.ndjson``),
     by suffix unless ``format`` says.
 
-    :raises KamcoreError: an unknown format, an unwritable destination.
+    :param encoding: CSV only, as for :func:`open_evaluation_writer`; default: UTF-8.
+    :raises KamcoreError: an unknown format or encoding, an encoding for JSON Lines, an
+        unwritable destination.
     """
-    return RejectsWriter(path, format_of(path, format, REJECTS_FORMATS, "rejects"))
+    kind = format_of(path, format, REJECTS_FORMATS, "rejects")
+    return RejectsWriter(path, kind, encoding=encoding)

@@ -35,6 +35,7 @@ from typing import Any, Final, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from ..errors import AccountError
+from ..io.readers import ShortRow
 from ..models.account import STREAM_MODELS, Account, Owner
 from ..types import Type
 from .cells import (
@@ -390,6 +391,8 @@ class InputReader:
         :raises AccountError: naming the fact, the column and the row, with the reason
             (``cannot read '12,34' as a number``).
         """
+        if isinstance(row, ShortRow):  # a CSV line cut short: reject it, never pad it
+            raise AccountError(row.account_id(self._id_columns), "inputs", row.reason)
         if isinstance(row, Account):
             row = row.model_dump()
         if not any(isinstance(row.get(k), Mapping | list) for k in _ACCOUNT_KEYS.intersection(row)):

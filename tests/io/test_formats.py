@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,22 @@ def test_outputs_cannot_be_plain_json(tmp_path: Path) -> None:
     with pytest.raises(KamcoreError, match="rejects format"):
         open_rejects_writer(tmp_path / "rejects.parquet")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("opener", "name", "hint"),
+    [
+        (open_rows, "accounts.xlsx", "(--format-in)"),
+        (open_evaluation_writer, "out.txt", "(--format-out)"),
+        (open_rejects_writer, "r.txt", "give --rejects a file name ending in .csv or .jsonl"),
+    ],
+)
+def test_an_unknown_suffix_says_how_to_fix_it_for_each_option(
+    tmp_path: Path, opener: Callable[[Path], object], name: str, hint: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"")
+    with pytest.raises(KamcoreError) as info:
+        opener(path)
+    assert hint in str(info.value)
+    assert "the format argument" not in str(info.value)  # no such option exists

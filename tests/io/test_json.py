@@ -41,6 +41,24 @@ def test_json_lines_malformed_line_reports_line_and_column(tmp_path: Path) -> No
         next(rows)
 
 
+def test_json_lines_error_at_the_end_of_a_line_is_at_its_last_column(tmp_path: Path) -> None:
+    # json.loads saw the newline too: the error was past it, "column 1" (bad.jsonl:21:1)
+    bad = '{"id": "BAD", "revenue_12m": 1,'
+    assert len(bad) == 31  # the error is just past the last character: column 32
+    source = open_rows(write(tmp_path, f'{{"id":"A1"}}\n{bad}\n{{"id":"A3"}}\n', "in.jsonl"))
+    with pytest.raises(KamcoreError, match=r"in\.jsonl:2:32: invalid JSON: Expecting property"):
+        list(source())
+    crlf = tmp_path / "crlf.jsonl"
+    crlf.write_bytes(b'{"id": "A1"\r\n')
+    with pytest.raises(KamcoreError, match=r"crlf\.jsonl:1:12: invalid JSON: Expecting ','"):
+        list(open_rows(crlf)())
+
+
+def test_json_lines_have_no_columns_or_delimiter(tmp_path: Path) -> None:
+    source = open_rows(write(tmp_path, '{"id":"A1"}\n', "in.jsonl"))
+    assert (source.columns, source.delimiter, source.encoding_detected) == (None, None, False)
+
+
 def test_json_lines_line_that_is_not_an_object(tmp_path: Path) -> None:
     source = open_rows(write(tmp_path, '{"id":"A1"}\n["A2"]\n', "in.jsonl"))
     with pytest.raises(KamcoreError, match=r"in\.jsonl:2: expected a JSON object .* an array"):

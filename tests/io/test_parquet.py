@@ -13,6 +13,7 @@ import pytest
 
 from kamcore import Engine, KamcoreError
 from kamcore.io import ParquetEvaluationWriter, flatten, open_evaluation_writer, open_rows
+from kamcore.io._arrow import install_hint
 
 from ..conftest import POLICIES, make_accounts
 
@@ -116,10 +117,40 @@ def test_without_pyarrow_the_message_says_what_to_install(
     pq.write_table(pa.table({"id": ["A1"]}), path)
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    # the tests run from the source checkout: install the extra from it, not from the index
     with pytest.raises(
-        KamcoreError, match=r"reading Parquet needs pyarrow: pip install 'kamcore\[parquet\]'"
+        KamcoreError, match=r"reading Parquet needs pyarrow: pip install -e '\.\[parquet\]'"
     ):
         open_rows(path)
     with pytest.raises(KamcoreError, match="writing Parquet needs pyarrow"):
         open_evaluation_writer(tmp_path / "out.parquet")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
+
+
+def test_the_install_hint_depends_on_how_kamcore_is_installed(tmp_path: Path) -> None:
+    checkout = tmp_path / "src"
+    (checkout / "kamcore").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text('[project]\nname = "kamcore"\n', encoding="utf-8")
+    assert install_hint(checkout / "kamcore") == (
+        f"pip install -e '.[parquet]' (in the source checkout {checkout})"
+    )
+    # site-packages: no pyproject.toml next to the package
+    site = tmp_path / "site-packages"
+    (site / "kamcore").mkdir(parents=True)
+    assert install_hint(site / "kamcore") == "pip install 'kamcore[parquet]'"
+    # vendored inside another project: its pyproject.toml is not kamcore's
+    other = tmp_path / "app"
+    (other / "kamcore").mkdir(parents=True)
+    (other / "pyproject.toml").write_text('[project]\nname = "crm-sync"\n', encoding="utf-8")
+    assert install_hint(other / "kamcore") == "pip install 'kamcore[parquet]'"
+
+
+def test_parquet_columns_come_from_the_schema(tmp_path: Path) -> None:
+    path = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": ["A1"], "revenue_12m": [1.5]}), path)
+    source = open_rows(path)
+    assert (source.columns, source.delimiter, source.encoding) == (
+        ("id", "revenue_12m"),
+        None,
+        None,
+    )

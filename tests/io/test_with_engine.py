@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from kamcore import Engine, evaluation_json
-from kamcore.io import flatten, open_evaluation_writer, open_rejects_writer, open_rows
+from kamcore import AccountError, Engine, evaluation_json
+from kamcore.io import ShortRow, flatten, open_evaluation_writer, open_rejects_writer, open_rows
+from kamcore.runtime.inputs import InputReader
 
 from ..conftest import POLICIES, make_accounts
 
@@ -73,3 +74,67 @@ def test_outputs_read_back_as_inputs(tmp_path: Path, engine: Engine, suffix: str
     assert [r["account_id"] for r in back] == [e["account_id"] for e in evaluations]
     if suffix == ".parquet":
         assert back == [flatten(e) for e in evaluations]
+
+
+def write_truncated(path: Path, rows: list[dict[str, Any]], keep: int) -> None:
+    """The rows as CSV, the last one cut after ``keep`` cells, like a copy that stopped short."""
+    write_csv(path, rows[:-1], "utf-8")
+    with path.open("a", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerow([rows[-1][name] for name in list(rows[-1])[:keep]])
+
+
+def run_with_rejects(
+    engine: Engine, path: Path, tmp_path: Path
+) -> tuple[int, list[dict[str, str]]]:
+    source = open_rows(path)
+    rejects_path = tmp_path / "rejects.csv"
+    evaluated = 0
+    with open_rejects_writer(rejects_path) as bad:
+        for evaluation, error in engine.evaluate_stream(source, as_of="2026-06-30"):
+            if evaluation is not None:
+                evaluated += 1
+            else:
+                assert error is not None
+                bad.write(error, line=source.line_of(error["row"]))
+    with rejects_path.open(encoding="utf-8", newline="") as f:
+        return evaluated, list(csv.DictReader(f))
+
+
+def test_the_short_row_contract_rejects_only_the_cut_line(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The check the engine's InputReader.read is to start with (see ShortRow); patched in here
+    # so the contract is proven end to end, portfolio passes included, before it lands.
+    original = InputReader.read
+
+    def read(
+        self: InputReader,
+        row: Any,
+        row_number: int | None = None,
+        notes: list[str] | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        if isinstance(row, ShortRow):
+            raise AccountError(row.account_id(self._id_columns), "inputs", row.reason)
+        return original(self, row, row_number, notes)
+
+    monkeypatch.setattr(InputReader, "read", read)
+    rows = make_accounts(40, seed=3)
+    path = tmp_path / "cut.csv"
+    write_truncated(path, rows, keep=len(rows[0]) - 3)
+    evaluated, rejects = run_with_rejects(engine, path, tmp_path)
+    assert evaluated == 39
+    (reject,) = rejects
+    assert (reject["row"], reject["line"], reject["where"]) == ("40", "41", "inputs")
+    assert reject["account_id"] == rows[-1]["id"]
+    assert reject["reason"].startswith(f"row 40 (line 41) has {len(rows[0]) - 3} cells but")
+
+
+def test_the_engine_rejects_a_short_row(tmp_path: Path, engine: Engine) -> None:
+    rows = make_accounts(40, seed=3)
+    path = tmp_path / "cut.csv"
+    write_truncated(path, rows, keep=len(rows[0]) - 3)
+    evaluated, rejects = run_with_rejects(engine, path, tmp_path)
+    assert evaluated == 39
+    (reject,) = rejects
+    assert (reject["row"], reject["line"], reject["where"]) == ("40", "41", "inputs")
+    assert reject["reason"].startswith("row 40 (line 41) has")

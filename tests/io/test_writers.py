@@ -226,3 +226,99 @@ def test_rejects_file_is_atomic_too(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
         interrupted()
     assert list(tmp_path.iterdir()) == []
+
+
+# -- output encodings ---------------------------------------------------------------------------
+
+
+def test_csv_output_with_a_bom_for_excel(tmp_path: Path, evaluations: list[dict[str, Any]]) -> None:
+    path = tmp_path / "out.csv"
+    with open_evaluation_writer(path, encoding="UTF-8-SIG") as out:
+        for e in evaluations[:3]:
+            out.write(e)
+    assert out.encoding == "utf-8-sig"
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.count(b"\xef\xbb\xbf") == 1
+    source = open_rows(path)
+    assert source.encoding == "utf-8-sig"
+    assert [r["account_id"] for r in source()] == [e["account_id"] for e in evaluations[:3]]
+
+
+def test_csv_output_and_rejects_in_gb18030(
+    tmp_path: Path, evaluations: list[dict[str, Any]]
+) -> None:
+    path, rejects = tmp_path / "out.csv", tmp_path / "rejects.csv"
+    with (
+        open_evaluation_writer(path, encoding="gb18030") as out,
+        open_rejects_writer(rejects, encoding="gb18030") as bad,
+    ):
+        out.write(evaluations[0])
+        bad.write(RECORDS[1])
+    assert (out.encoding, bad.encoding) == ("gb18030", "gb18030")
+    assert (
+        next(open_rows(path, encoding="gb18030")())["account_id"] == (evaluations[0]["account_id"])
+    )
+    text = rejects.read_bytes().decode("gb18030")
+    assert '无账户编号, ""quoted""' in text
+
+
+def test_default_output_encoding_is_utf8(tmp_path: Path) -> None:
+    with open_rejects_writer(tmp_path / "r.csv") as bad:
+        bad.write(RECORDS[1])
+    assert bad.encoding == "utf-8"
+    assert "无账户编号".encode() in (tmp_path / "r.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("opener", "name", "what"),
+    [
+        (open_evaluation_writer, "out.jsonl", "JSON Lines"),
+        (open_evaluation_writer, "out.parquet", "Parquet"),
+        (open_rejects_writer, "r.jsonl", "JSON Lines"),
+    ],
+)
+def test_an_encoding_is_refused_for_formats_that_are_always_utf8(
+    tmp_path: Path, opener: Any, name: str, what: str
+) -> None:
+    with pytest.raises(KamcoreError) as info:
+        opener(tmp_path / name, encoding="utf-8-sig")
+    message = str(info.value)
+    assert name in message
+    assert "applies to CSV output only" in message
+    assert f"{what} is always written as UTF-8" in message
+    assert list(tmp_path.iterdir()) == []  # refused before any temporary file
+    opener(tmp_path / name, encoding="utf8").close()  # asking for what it is anyway is fine
+
+
+def test_an_unknown_output_encoding(tmp_path: Path) -> None:
+    with pytest.raises(KamcoreError, match=r"out\.csv: unknown encoding 'klingon'"):
+        open_evaluation_writer(tmp_path / "out.csv", encoding="klingon")
+    with pytest.raises(KamcoreError, match=r"r\.csv: unknown encoding 'base64'"):
+        open_rejects_writer(tmp_path / "r.csv", encoding="base64")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_character_the_encoding_cannot_hold_is_an_error_not_a_question_mark(
+    tmp_path: Path, evaluations: list[dict[str, Any]]
+) -> None:
+    with pytest.raises(
+        KamcoreError, match=r"r\.csv: cannot write '无账户编号' \(the reject of row 9"
+    ):
+        write_rejects_encoded(tmp_path / "r.csv", RECORDS, "latin-1")
+    odd = {**evaluations[0], "account_id": "客户-1"}
+    with pytest.raises(KamcoreError, match=r"cannot write '客户' \(the evaluation of account"):
+        write_all_encoded(tmp_path / "out.csv", [odd], "cp1252")
+    assert list(tmp_path.iterdir()) == []  # both runs left nothing behind
+
+
+def write_rejects_encoded(path: Path, records: list[dict[str, Any]], encoding: str) -> None:
+    with open_rejects_writer(path, encoding=encoding) as bad:
+        for record in records:
+            bad.write(record)
+
+
+def write_all_encoded(path: Path, evaluations: list[dict[str, Any]], encoding: str) -> None:
+    with open_evaluation_writer(path, encoding=encoding) as out:
+        for e in evaluations:
+            out.write(e)
