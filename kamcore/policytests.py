@@ -3,7 +3,10 @@
 A case gives an account (a flat row or an Account), an as-of date, optionally a previous
 evaluation, and the outputs it expects. When the policy has portfolio rules, the cases sharing
 an as-of date are evaluated together as one portfolio (a percentile of one account means
-nothing), so their expectations are written with the other cases in mind.
+nothing), so their expectations are written with the other cases in mind. A portfolio cannot
+hold one account twice (the engine rejects the repeat), yet two cases of one account on one
+date are natural (with and without a previous evaluation); such cases go to separate
+portfolios, each case to the first one its account is not in yet, in case order.
 
 Cases may also live in ``*.test.toml`` files next to the policy (read by
 :mod:`kamcore.cli.testfile`); :func:`run_cases` takes them as its ``cases``. The ``kam test``
@@ -51,6 +54,9 @@ class CaseResult:
 
     :param file: where the case is written (a policy layer or a test file), when known.
     :param line: the line of its ``[[tests]]`` header.
+    :param problems: what is wrong with the case as written (a misspelt expectation key), each
+        a located message; such a case fails whatever the evaluation says, since the check it
+        meant to make was never made.
     """
 
     id: str
@@ -60,11 +66,12 @@ class CaseResult:
     file: str | None = None
     line: int | None = None
     description: str = ""
+    problems: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        """No mismatch."""
-        return not self.mismatches
+        """No mismatch and no problem."""
+        return not self.mismatches and not self.problems
 
 
 def _actual(evaluation: Mapping[str, Any], key: str) -> Any:
@@ -138,13 +145,11 @@ def run_cases(engine: Engine, cases: Sequence[Mapping[str, Any]] | None = None) 
     cases = list(engine.policy.tests if cases is None else cases)
     results: dict[int, CaseResult] = {}
     if engine.policy.uses_portfolio:
-        by_date: dict[Any, list[int]] = {}
-        for i, case in enumerate(cases):
-            by_date.setdefault(case.get("as_of"), []).append(i)
-        for as_of, indexes in by_date.items():
+        for as_of, members in _portfolios(engine, cases):
+            indexes = [i for i, _ in members]
             previous = {
-                str(cases[i]["account"].get("id")): cases[i]["previous"]
-                for i in indexes
+                account_id: cases[i]["previous"]
+                for i, account_id in members
                 if "previous" in cases[i]
             }
             outcome = engine.evaluate_portfolio(
@@ -170,6 +175,52 @@ def run_cases(engine: Engine, cases: Sequence[Mapping[str, Any]] | None = None) 
             else:
                 results[i] = _judge(case, evaluation, None)
     return [results[i] for i in range(len(cases))]
+
+
+def _account_id(engine: Engine, account: Any) -> str | None:
+    """The id the engine will read from a case's account (its ``[inputs.id]`` column, ``id``
+    or ``account_id``), or ``None`` when the row cannot be read: its case reports the error."""
+    from .errors import KamcoreError
+
+    try:
+        account_id, _ = engine.policy.reader.read(account)
+    except (KamcoreError, ValueError, TypeError, AttributeError):
+        return None
+    return account_id
+
+
+def _portfolios(
+    engine: Engine, cases: Sequence[Mapping[str, Any]]
+) -> list[tuple[Any, list[tuple[int, str]]]]:
+    """The portfolios to evaluate: ``(as_of, [(case index, account id), ...])``, one per
+    date, split where an account id repeats (each case joins the first portfolio of its date
+    that lacks its id), in order of first appearance: deterministic, and the same grouping
+    as before for cases without repeats."""
+    portfolios: list[tuple[Any, list[tuple[int, str]], set[str]]] = []
+    for i, case in enumerate(cases):
+        as_of = case.get("as_of")
+        account = case.get("account")
+        account_id = _account_id(engine, account)
+        key = account_id if account_id is not None else str(_raw_id(account))
+        target = next(
+            (
+                portfolio
+                for portfolio in portfolios
+                if portfolio[0] == as_of and (account_id is None or account_id not in portfolio[2])
+            ),
+            None,
+        )
+        if target is None:
+            target = (as_of, [], set())
+            portfolios.append(target)
+        target[1].append((i, key))
+        if account_id is not None:
+            target[2].add(account_id)
+    return [(as_of, members) for as_of, members, _ in portfolios]
+
+
+def _raw_id(account: Any) -> Any:
+    return account.get("id") if isinstance(account, Mapping) else None
 
 
 def _judge(

@@ -64,7 +64,8 @@ examples:
   kam test policies/
 
 Run `kam COMMAND --help` for each command's options and an example.
-exit status: 0 ok, 1 findings or failures, 2 usage error, 130 interrupted.
+exit status: 0 ok, 1 findings or failures, 2 usage error or missing file,
+  130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 """
 
 

@@ -7,7 +7,9 @@ helpers on each run, including ``kam --version``, which must stay fast.
 from __future__ import annotations
 
 import argparse
+import codecs
 import difflib
+import io
 import json
 import re
 import sys
@@ -37,6 +39,7 @@ __all__ = [
     "print_json",
     "print_problems",
     "resolve_policy",
+    "text_encoding",
 ]
 
 _NUMBER = re.compile(r"^-?[\d,]*\.?\d+(e[+-]?\d+)?%?$")
@@ -83,6 +86,20 @@ def as_of_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def text_encoding(name: str) -> str:
+    """argparse type for ``--encoding`` and ``--encoding-out``: a text codec Python knows,
+    normalised (``GBK`` -> ``gbk``); anything else is a usage error before any file is read."""
+    try:
+        codec = codecs.lookup(name).name
+        io.TextIOWrapper(io.BytesIO(), encoding=codec)  # refuses bytes-to-bytes codecs (base64)
+    except LookupError:
+        raise argparse.ArgumentTypeError(
+            f"unknown encoding {name!r}; use a Python codec name such as utf-8, utf-8-sig, "
+            "gb18030, gbk, big5, shift_jis, latin-1"
+        ) from None
+    return codec
 
 
 def existing_file(path: str, what: str = "file") -> Path:

@@ -6,16 +6,20 @@ Both output files are written atomically: after a crash or Ctrl-C there is eithe
 or the complete new one, never half of one. Every row the engine rejects goes to the rejects
 file with its row number, file line, account id and reason, and the summary counts it; nothing
 is dropped silently, and a run with rejected rows exits with status 1.
+
+Everything that can be checked before the first row is read is checked first, as a usage error
+(exit 2): output suffixes, encodings, a ``--previous`` file that is not an earlier run. A run
+that would go wrong quietly (a mapped column missing from the header) stops with exit 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import source as input_source
 from .common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -24,18 +28,20 @@ from .common import (
     as_of_date,
     existing_file,
     load_engine,
+    text_encoding,
 )
 
 if TYPE_CHECKING:
     from ..engine import Engine
 
-__all__ = ["add_parser", "default_output", "read_previous", "run"]
+__all__ = ["add_parser", "default_output", "run"]
 
 _EXAMPLE = """
 kam evaluate policies/examples/acme-industrial.toml samples/acme-industrial.csv \\
     -o out/evaluations.jsonl --as-of 2026-06-30
 kam evaluate policy.toml export.csv --encoding gb18030 -o out/q3.parquet \\
     --previous out/q2.evaluations.jsonl
+kam evaluate policy.toml export.csv -o out/q3.csv --encoding-out utf-8-sig   # for Excel
 """
 
 _SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}
@@ -70,8 +76,16 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--encoding",
+        type=text_encoding,
         metavar="ENC",
         help="CSV text encoding (default: detected: BOM, UTF-8, else GB18030)",
+    )
+    parser.add_argument(
+        "--encoding-out",
+        type=text_encoding,
+        metavar="ENC",
+        help="text encoding of a CSV output and CSV rejects file (default utf-8; utf-8-sig "
+        "or gb18030 for Excel)",
     )
     parser.add_argument(
         "--as-of", type=as_of_date, metavar="DATE", help="evaluation date (default: today)"
@@ -79,8 +93,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--previous",
         metavar="EVALUATIONS",
-        help="earlier evaluations (.jsonl) for tier hysteresis and stage history",
+        help="an earlier run's JSON Lines output, for tier hysteresis and stage history",
     )
+    input_source.add_arguments(parser)
     parser.add_argument(
         "--explain",
         choices=("none", "full"),
@@ -105,33 +120,6 @@ def _rejects_path(output: Path) -> Path:
     return output.with_suffix(".rejects.csv")
 
 
-def read_previous(path: str) -> dict[str, dict[str, Any]]:
-    """Earlier evaluations by account id, from a JSON Lines file ``kam evaluate`` wrote.
-
-    Only what the engine carries forward is kept (tier, stage, state and the identity); the
-    fired-rule records are dropped so a large book's history does not fill memory.
-    """
-    existing_file(path, "previous evaluations")
-    previous: dict[str, dict[str, Any]] = {}
-    with open(path, encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise CliError(
-                    f"{path}:{number}:{exc.colno}: not a JSON line: {exc.msg}", EXIT_FINDINGS
-                ) from None
-            if not isinstance(record, dict) or "account_id" not in record:
-                raise CliError(
-                    f"{path}:{number}: expected an evaluation with an `account_id`", EXIT_FINDINGS
-                )
-            record.pop("fired", None)
-            previous[str(record["account_id"])] = record
-    return previous
-
-
 def _passes(engine: Engine) -> int:
     policy = engine.policy
     if not policy.uses_portfolio:
@@ -139,10 +127,26 @@ def _passes(engine: Engine) -> int:
     return 3 if policy.tier is not None and policy.tier.caps else 2
 
 
+def _formats(args: argparse.Namespace, output: Path, rejects: Path) -> tuple[str, str]:
+    """The output and rejects formats, checked before anything is read: a wrong suffix is a
+    usage error (exit 2), not something to find out after evaluating a million rows."""
+    from ..errors import KamcoreError
+    from ..io.formats import OUTPUT_FORMATS, REJECTS_FORMATS, format_of
+
+    try:
+        return (
+            format_of(output, args.format_out, OUTPUT_FORMATS, "output"),
+            format_of(rejects, None, REJECTS_FORMATS, "rejects"),
+        )
+    except KamcoreError as exc:
+        raise CliError(str(exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Evaluate INPUT with POLICY into OUTPUT and the rejects file; print the summary."""
     from ..errors import KamcoreError
-    from ..io import open_evaluation_writer, open_rejects_writer, open_rows
+    from ..io import open_evaluation_writer, open_rejects_writer
+    from .previous import read_previous
     from .progress import Progress
     from .summary import PortfolioSummary
 
@@ -154,26 +158,39 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"the {what} would overwrite the input {args.input}")
     if output.resolve() == rejects.resolve():
         raise CliError("the output and the rejects file are the same file")
+    output_format, rejects_format = _formats(args, output, rejects)
+    if args.encoding_out and "csv" not in (output_format, rejects_format):
+        raise CliError(
+            "--encoding-out applies to CSV files, and neither the output nor the rejects file "
+            "is CSV (JSON Lines and Parquet are always UTF-8)"
+        )
+    as_of: date = args.as_of or date.today()
     previous = read_previous(args.previous) if args.previous else None
     engine = load_engine(args.policy)
-    try:
-        source = open_rows(input_path, format=args.format_in, encoding=args.encoding)
-    except KamcoreError as exc:
-        raise CliError(str(exc), EXIT_FINDINGS) from None
-    as_of: date = args.as_of or date.today()
+    if previous is not None:
+        previous.check(as_of, engine.id)
+    source = input_source.open_source(args, engine, input_path, announce=True)
     for path in (output, rejects):
         path.parent.mkdir(parents=True, exist_ok=True)
     progress = Progress(passes=_passes(engine))
-    progress.total = getattr(source, "total_rows", None)  # JSON and Parquet know it up front
+    progress.total = source.total_rows  # JSON and Parquet know it up front
     summary = PortfolioSummary.for_policy(engine.policy)
-    line_of = getattr(source, "line_of", None)
+    if previous is not None:
+        summary.expect_previous(previous.records, len(previous.records))
+    out_encoding = args.encoding_out if output_format == "csv" else None
+    rejects_encoding = args.encoding_out if rejects_format == "csv" else None
     try:
         stream = engine.evaluate_stream(
-            progress.wrap(source), as_of=as_of, previous=previous, explain=args.explain
+            progress.wrap(source),
+            as_of=as_of,
+            previous=previous.records if previous is not None else None,
+            explain=args.explain,
         )
         with (
-            open_evaluation_writer(output, format=args.format_out) as writer,
-            open_rejects_writer(rejects) as rejected,
+            open_evaluation_writer(output, format=output_format, encoding=out_encoding) as writer,
+            open_rejects_writer(
+                rejects, format=rejects_format, encoding=rejects_encoding
+            ) as rejected,
         ):
             for evaluation, record in stream:
                 if evaluation is not None:
@@ -182,8 +199,7 @@ def run(args: argparse.Namespace) -> int:
                     continue
                 assert record is not None
                 row = record.get("row")
-                line = line_of(row) if line_of is not None and row is not None else None
-                rejected.write(record, line=line)
+                rejected.write(record, line=source.line_of(row) if row is not None else None)
                 summary.reject(record)
     except KamcoreError as exc:
         raise CliError(str(exc), EXIT_FINDINGS) from None

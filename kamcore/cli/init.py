@@ -4,6 +4,10 @@ The scaffold is deliberately small (a header and ``extends``): everything else i
 until the consultant overrides it. It is built so that it validates and its test passes the
 moment it is written; the test's expectations are what the policy decides today for an example
 account, a starting point to edit into what it *should* decide.
+
+The editor schema is copied next to the policy (``policy.schema.json``) and referenced as
+``./policy.schema.json``: a path into the kamcore installation would break on the next
+machine, the next virtual environment or the next upgrade, and the folder is committed as is.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ kam init acme-east --from policies/examples/acme-industrial.toml --currency CNY
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _EXAMPLE_AS_OF = date(2026, 6, 30)
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+#: The editor schema written next to the new policy.
+SCHEMA_FILE = "policy.schema.json"
 
 
 def add_parser(subparsers: Any) -> None:
@@ -44,8 +51,24 @@ def add_parser(subparsers: Any) -> None:
         "--from", dest="base", required=True, metavar="BASE", help="base: a path or kamcore:..."
     )
     parser.add_argument("--dir", default=".", help="where to write the files (default: .)")
-    parser.add_argument("--currency", help="ISO 4217 code (default: the base's, else CNY)")
+    parser.add_argument(
+        "--currency",
+        type=currency_code,
+        help="ISO 4217 code such as CNY or USD (default: the base's, else CNY)",
+    )
     parser.set_defaults(run=run)
+
+
+def currency_code(text: str) -> str:
+    """argparse type for ``--currency``: three capital letters, as the policy schema wants;
+    refused here (exit 2) rather than after building a policy that cannot compile."""
+    if _CURRENCY.match(text):
+        return text
+    upper = text.strip().upper()
+    hint = f"; did you mean {upper}?" if _CURRENCY.match(upper) else ""
+    raise argparse.ArgumentTypeError(
+        f"expected a three-letter ISO 4217 code in capitals such as CNY or USD, got {text!r}" + hint
+    )
 
 
 def _key(key: str) -> str:
@@ -65,20 +88,26 @@ def _reference(target: Path, folder: Path) -> str:
     return Path(os.path.relpath(target, folder)).as_posix()
 
 
-def _schema_comment(folder: Path) -> str:
+def _write_schema(folder: Path) -> Path | None:
+    """Copy the policy schema into ``folder`` unless a file of that name is there already
+    (it may be the consultant's own, or an older copy they chose to keep); the written path,
+    or ``None``."""
     from ..resources import schemas_root
 
-    schema = schemas_root().joinpath("policy.schema.json")
-    if isinstance(schema, Path):
-        return "#:schema " + _reference(schema, folder)
-    return "# (run `kam schema policy > policy.schema.json` for editor completion)"
+    target = folder / SCHEMA_FILE
+    if target.exists():
+        return None
+    text = schemas_root().joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    with open(target, "x", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    return target
 
 
 def _policy_text(client: str, extends: str, currency: str, folder: Path) -> str:
     from ..policy.values import toml_literal
 
     title = " ".join(part.capitalize() for part in re.split(r"[-_.]", client) if part)
-    return f"""{_schema_comment(folder)}
+    return f"""#:schema ./{SCHEMA_FILE}
 # Key-account policy for {title}, layered on {extends}.
 # Everything the base defines applies. Override an item by writing it again with the same id,
 # remove one with `drop = true`. Check: kam validate {client}.toml   Test: kam test {client}.toml
@@ -172,5 +201,8 @@ def run(args: argparse.Namespace) -> int:
             handle.write(content)
     print(f"created {policy_file}")
     print(f"created {test_file}")
+    schema = _write_schema(folder)
+    if schema is not None:
+        print(f"created {schema} (for editors: completion and checks while typing)")
     print(f"next: kam validate {policy_file.as_posix()} && kam test {test_file.as_posix()}")
     return EXIT_OK

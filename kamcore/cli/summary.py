@@ -9,7 +9,7 @@ reads the way the policy was written.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -19,6 +19,10 @@ __all__ = ["PortfolioSummary"]
 
 _TOP = 10  # at-risk key accounts listed
 _REJECTS_SHOWN = 10
+_WARNINGS_SHOWN = 3
+#: Distinct warning texts counted; past this, new texts are counted only in the total, so a
+#: warning that quotes each account's values cannot grow the summary with the portfolio.
+_WARNINGS_KEPT = 10_000
 
 
 class PortfolioSummary:
@@ -46,6 +50,11 @@ class PortfolioSummary:
         self.evaluated = 0
         self.rejected = 0
         self.key_at_risk = 0
+        self.with_warnings = 0
+        self.warnings: Counter[str] = Counter()
+        self.previous_total: int | None = None
+        self.previous_matched = 0
+        self._previous: Container[str] = ()
         self._candidates: list[tuple[float, str, dict[str, Any]]] = []
         self._rejects: list[dict[str, Any]] = []
 
@@ -62,9 +71,24 @@ class PortfolioSummary:
 
     # -- collecting -------------------------------------------------------------------------
 
+    def expect_previous(self, account_ids: Container[str], total: int) -> None:
+        """Count the evaluations whose account has one of ``account_ids`` (the ``total``
+        previous evaluations): an input whose ids changed format (``A42`` now ``A00042``)
+        would otherwise lose every account's history without a sign."""
+        self._previous = account_ids
+        self.previous_total = total
+
     def add(self, evaluation: dict[str, Any]) -> None:
         """Count one evaluation; keep it while it is among the most at risk."""
         self.evaluated += 1
+        if self.previous_total is not None and str(evaluation["account_id"]) in self._previous:
+            self.previous_matched += 1
+        warnings = evaluation.get("warnings") or ()
+        if warnings:
+            self.with_warnings += 1
+            for warning in dict.fromkeys(map(str, warnings)):
+                if warning in self.warnings or len(self.warnings) < _WARNINGS_KEPT:
+                    self.warnings[warning] += 1
         tier = evaluation.get("tier")
         stage = evaluation.get("stage") or {}
         risk = evaluation.get("risk") or {}
@@ -113,6 +137,15 @@ class PortfolioSummary:
             f"  by stage:  {self._counts(self.by_stage, self.stages)}",
             f"  by risk:   {self._counts(self.by_risk, self.risk_bands)}",
         ]
+        if self.previous_total is not None:
+            lines.append(
+                f"previous: {self.previous_matched} of {self.evaluated} accounts matched "
+                f"({self.previous_total} previous evaluations)"
+            )
+        if self.with_warnings:
+            lines.append(f"accounts with warnings: {self.with_warnings}; most common:")
+            for warning, count in self.warnings.most_common(_WARNINGS_SHOWN):
+                lines.append(f"  {count:>{len(str(self.with_warnings))}}  {warning}")
         who = f"key accounts ({self.key_tier})" if self.key_tier else "accounts"
         lines.append(f"{who} at risk: {self.key_at_risk}")
         for _, account_id, e in self._candidates:

@@ -17,19 +17,37 @@ from typing import TYPE_CHECKING, Any
 from .common import EXIT_FINDINGS, EXIT_OK, CliError, add_command
 
 if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..policytests import CaseResult
     from .testfile import TestFile
     from .testreport import PolicyReport
 
-__all__ = ["add_parser", "collect", "run"]
+__all__ = ["SKIP_DIRS", "add_parser", "collect", "run"]
 
 _EXAMPLE = """
-kam test                                  # every policy and *.test.toml under this folder
+kam test policies/                        # every policy and *.test.toml under policies/
 kam test policies/examples/acme-industrial.toml clients/hua-mart.test.toml
 kam test policies/ --junit out/kam-tests.xml
 """
 
-#: Folders a directory walk never enters (virtual environments, caches, VCS data).
-_SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", "build", "dist", "site-packages"})
+#: Folders a directory walk never enters: virtual environments, caches, VCS data, and a code
+#: project's own test suites and fixtures (``tests/``, ``fixtures/``), whose policies are
+#: deliberately broken to test a tool and are not the project's policies. Name such a folder
+#: explicitly to test it. Hidden folders (``.git``, ``.venv``) are skipped too.
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".venv",
+        "__pycache__",
+        "build",
+        "dist",
+        "fixtures",
+        "node_modules",
+        "site-packages",
+        "tests",
+        "venv",
+    }
+)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -47,7 +65,8 @@ def add_parser(subparsers: Any) -> None:
         "paths",
         nargs="*",
         metavar="POLICY_OR_DIR",
-        help="policies, *.test.toml files or folders to search (default: .)",
+        help="policies, *.test.toml files or folders to search (default: .; a search skips "
+        "hidden folders, tests/, fixtures/, virtual environments and node_modules/)",
     )
     parser.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     parser.set_defaults(run=run)
@@ -56,7 +75,7 @@ def add_parser(subparsers: Any) -> None:
 def _walk(folder: Path) -> list[Path]:
     found: list[Path] = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
         found.extend(Path(root) / f for f in sorted(files) if f.endswith(".toml"))
     return found
 
@@ -113,6 +132,25 @@ def collect(paths: list[str]) -> tuple[dict[str, tuple[str, bool]], dict[str, li
     return policies, test_files
 
 
+def _file_results(engine: Engine, test_file: TestFile) -> list[CaseResult]:
+    """The results of a test file's cases, in file order. A case with a problem (a misspelt
+    expectation) fails with it; it still runs when it has an account, so its other
+    expectations are checked and, for a portfolio policy, the portfolio is the one the author
+    wrote."""
+    from ..policytests import CaseResult, run_cases
+
+    runnable = [i for i, case in enumerate(test_file.cases) if "account" in case]
+    ran = run_cases(engine, [test_file.cases[i] for i in runnable])
+    by_index = dict(zip(runnable, ran, strict=True))
+    results = []
+    for i, case in enumerate(test_file.cases):
+        result = by_index.get(i) or CaseResult(id=str(case.get("id", f"tests[{i}]")))
+        result.problems.extend(p.format() for p in test_file.case_problems[i])
+        result.file, result.line = test_file.path, test_file.lines[i]
+        results.append(result)
+    return results
+
+
 def _test_policy(shown: str, files: list[TestFile]) -> PolicyReport:
     from ..engine import Engine
     from ..errors import KamcoreError, Location, PolicyError, Problem
@@ -138,10 +176,7 @@ def _test_policy(shown: str, files: list[TestFile]) -> PolicyReport:
         location = engine.document.locate(f"tests[{result.id}]")
         result.file, result.line = location.file, location.line
     for test_file in files:
-        file_results = run_cases(engine, test_file.cases)
-        for result, line in zip(file_results, test_file.lines, strict=True):
-            result.file, result.line = test_file.path, line
-        results.extend(file_results)
+        results.extend(_file_results(engine, test_file))
     report.results = results
     report.coverage = coverage(engine.policy, results)
     return report

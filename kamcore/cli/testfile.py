@@ -14,16 +14,21 @@ policy, go in a test file that names the policy it tests::
 
 Cases are written exactly as a policy's ``[[tests]]`` (see docs/policy.md); a file is checked
 for unknown keys and missing parts before anything runs, each problem located like a policy
-problem, since a typo in ``expect`` would otherwise make a case pass vacuously.
+problem, since a typo in ``expect`` would otherwise make a case pass vacuously. A problem of
+one case (``teir = "KA"``) fails that case, with a did-you-mean, and leaves the file's other
+cases to run: one typo should not hide whether forty other expectations hold. Problems of the
+file itself (no ``policy``, a syntax error) stop the whole file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Location, Problem
+from ..expr.suggest import did_you_mean
 from .common import resolve_policy
 
 __all__ = ["TestFile", "load_test_file"]
@@ -49,7 +54,12 @@ class TestFile:
 
     :param policy: the policy as written (``kamcore:...`` kept) resolved against the file's
         folder for a plain path.
+    :param cases: the cases, unknown expectation keys taken out (they are in
+        :attr:`case_problems`, and would otherwise be compared with nothing).
     :param lines: the line of each case's ``[[tests]]`` header.
+    :param case_problems: what is wrong with each case, parallel to :attr:`cases`; a case with
+        a problem fails.
+    :param problems: what is wrong with the file as a whole; then no case runs.
     """
 
     __test__ = False  # not a pytest test class, despite the name
@@ -58,6 +68,7 @@ class TestFile:
     policy: str = ""
     cases: list[dict[str, Any]] = field(default_factory=list)
     lines: list[int | None] = field(default_factory=list)
+    case_problems: list[list[Problem]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -79,9 +90,12 @@ def load_test_file(path: str | Path) -> TestFile:
         return result
     positions = scan_positions(text)
 
-    def problem(message: str, raw: tuple[str | int, ...], key: str) -> None:
+    def located(message: str, raw: tuple[str | int, ...], key: str) -> Problem:
         line, column = positions.get(raw, (None, None))
-        result.problems.append(Problem(message, Location(display, line, column, key)))
+        return Problem(message, Location(display, line, column, key))
+
+    def problem(message: str, raw: tuple[str | int, ...], key: str) -> None:
+        result.problems.append(located(message, raw, key))
 
     for key in data:
         if key not in ("policy", "tests"):
@@ -100,18 +114,34 @@ def load_test_file(path: str | Path) -> TestFile:
         if not isinstance(case, dict):
             problem("a test case must be a table", ("tests", i), where)
             continue
+        mine: list[Problem] = []
         for key in case:
             if key not in _CASE_KEYS:
-                problem(f"unknown key `{key}` in a test case", ("tests", i, key), f"{where}.{key}")
+                message = f"unknown key `{key}` in a test case{_hint(key, _CASE_KEYS)}"
+                mine.append(located(message, ("tests", i, key), f"{where}.{key}"))
         for key in ("id", "account", "expect"):
             if key not in case:
-                problem(f"the test case has no `{key}`", ("tests", i), where)
+                mine.append(located(f"the test case has no `{key}`", ("tests", i), where))
         expect = case.get("expect")
-        for key in expect if isinstance(expect, dict) else ():
-            if key not in _EXPECT_KEYS:
-                known = ", ".join(_EXPECT_KEYS)
-                raw = ("tests", i, "expect", key)
-                problem(f"unknown expectation `{key}` (known: {known})", raw, f"{where}.expect")
+        if isinstance(expect, dict):
+            for key in expect:
+                if key not in _EXPECT_KEYS:
+                    message = f"unknown expectation `{key}`{_hint(key, _EXPECT_KEYS)}"
+                    raw = ("tests", i, "expect", key)
+                    mine.append(located(message, raw, f"{where}.expect.{key}"))
+            case = {**case, "expect": {k: v for k, v in expect.items() if k in _EXPECT_KEYS}}
+        elif expect is not None:
+            mine.append(located("`expect` must be a table", ("tests", i, "expect"), where))
+            case = {**case, "expect": {}}
         result.cases.append(case)
+        result.case_problems.append(mine)
         result.lines.append(positions.get(("tests", i), (None, None))[0])
     return result
+
+
+def _hint(key: str, known: Sequence[str]) -> str:
+    """``; did you mean `tier`?`` for a close known key, else the list of known keys."""
+    close = did_you_mean(key, known)
+    if close is not None:
+        return f"; did you mean `{close}`?"
+    return f" (known: {', '.join(known)})"

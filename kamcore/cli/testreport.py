@@ -90,6 +90,8 @@ def render(report: PolicyReport) -> list[str]:
             continue
         where = _where(result)
         lines.append(f"  FAIL  {result.id}" + (f"  ({where})" if where else ""))
+        for text in result.problems:
+            lines.extend("        " + line for line in text.splitlines())
         for mismatch in result.mismatches:
             lines.extend("        " + line for line in describe(mismatch))
     cov = report.coverage
@@ -145,8 +147,9 @@ def junit_xml(reports: Sequence[PolicyReport]) -> bytes:
                 attrs["line"] = str(result.line)
             case = ET.SubElement(suite, "testcase", attrs)
             if not result.passed:
-                lines = [line for m in result.mismatches for line in describe(m)]
-                n = len(result.mismatches)
+                lines = [*result.problems]
+                lines += [line for m in result.mismatches for line in describe(m)]
+                n = len(result.mismatches) + len(result.problems)
                 failure = ET.SubElement(
                     case,
                     "failure",

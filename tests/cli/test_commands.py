@@ -57,6 +57,12 @@ def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     assert "  kam " in example
 
 
+def test_the_exit_statuses_are_listed() -> None:
+    epilog = expect(kam("--help")).out.split("exit status:", 1)[1]
+    for status in ("0 ok", "1 findings", "2 usage error", "130 interrupted", "143 terminated"):
+        assert status in epilog
+
+
 def test_no_command_and_unknown_options_are_usage_errors() -> None:
     assert kam().status == 2
     assert kam("evaluate", "--nope").status == 2

@@ -205,7 +205,8 @@ def test_default_output_next_to_the_input(tmp_path: Path) -> None:
     assert (tmp_path / "book.evaluations.jsonl").exists()
     assert (tmp_path / "book.evaluations.rejects.csv").exists()
     assert "evaluations written to book.evaluations.jsonl" in result.lines
-    assert result.err == ""  # no progress bar when stderr is not a terminal
+    # no progress bar when stderr is not a terminal: only how the input was read
+    assert result.err == "input: CSV, utf-8 (detected)\n"
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
@@ -219,6 +220,44 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     )
     assert same.status == 2
     assert "overwrite the input" in same.err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("-o", "out.json"),
+        ("-o", "out.txt"),
+        ("-o", "out.jsonl", "--rejects", "bad.txt"),
+        ("-o", "out.jsonl", "--encoding", "nope"),
+        ("-o", "out.csv", "--encoding-out", "nope"),
+        ("-o", "out.jsonl", "--rejects", "bad.jsonl", "--encoding-out", "gb18030"),
+    ],
+)
+def test_what_can_be_checked_up_front_is_a_usage_error(tmp_path: Path, args: tuple[str]) -> None:
+    result = expect(kam("evaluate", ACME, SAMPLES / "acme-industrial.csv", *args, cwd=tmp_path), 2)
+    assert "Traceback" not in result.err
+    assert not any(tmp_path.iterdir())  # nothing evaluated, nothing written
+
+
+def test_encoding_out_writes_csv_for_excel(tmp_path: Path) -> None:
+    with (SAMPLES / "acme-industrial.csv").open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))[:3]
+    rows[0][0], rows[1][0] = "客户-1", "客户-2"
+    rows[1][header.index("revenue_12m")] = "abc"  # rejected
+    source = write_csv(tmp_path / "book.csv", header, rows)
+    for encoding, bom in (("utf-8-sig", True), ("gb18030", False)):
+        out = tmp_path / f"{encoding}.csv"
+        expect(
+            kam("evaluate", ACME, source, "-o", out, "--as-of", AS_OF, "--encoding-out", encoding),
+            1,
+        )
+        rejects = out.with_suffix(".rejects.csv")
+        for path, account in ((out, "客户-1"), (rejects, "客户-2")):
+            data = path.read_bytes()
+            assert data.startswith(b"\xef\xbb\xbf") is bom, (path.name, data[:20])
+            assert account in data.decode(encoding)
+            if encoding == "gb18030":
+                assert account.encode("gb18030") in data
 
 
 @pytest.fixture(scope="module")

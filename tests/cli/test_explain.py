@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from .conftest import ACME, AS_OF, SAMPLES, expect, kam
 
@@ -65,3 +66,16 @@ def test_an_unknown_account_suggests_close_ids() -> None:
     result = expect(kam("explain", ACME, SAMPLE, "--account", "A0275", "--as-of", AS_OF), 2)
     assert "no account 'A0275'" in result.err
     assert "did you mean `A00275`" in result.err
+
+
+def test_a_repeated_id_explains_the_evaluated_first_row(tmp_path: Path) -> None:
+    """The engine evaluates the first row of an id and rejects the repeats; explain must show
+    that evaluation, whichever order the engine reports the two in, and mention the repeat."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    account = lines[1].split(",")[0]
+    result = expect(kam("explain", ACME, repeated, "--account", account, "--as-of", AS_OF))
+    assert result.lines[0].startswith(f"Account {account}  -  policy acme-industrial")
+    assert f"account {account} appears again at row {len(lines)}, which was rejected" in result.err
+    assert "already appeared at row 1" in result.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..conftest import ROOT
 from .conftest import expect, kam
 
 
@@ -19,13 +20,15 @@ def test_the_scaffold_validates_and_its_test_passes(tmp_path: Path) -> None:
             cwd=tmp_path,
         )
     )
-    assert result.lines[:2] == [
+    assert result.lines[:3] == [
         "created clients/hua-mart.toml",
         "created clients/hua-mart.test.toml",
+        "created clients/policy.schema.json (for editors: completion and checks while typing)",
     ]
     policy = (tmp_path / "clients" / "hua-mart.toml").read_text(encoding="utf-8")
-    assert policy.startswith("#:schema ")
-    assert policy.splitlines()[0].endswith("schemas/policy.schema.json")
+    assert policy.splitlines()[0] == "#:schema ./policy.schema.json"
+    schema = (tmp_path / "clients" / "policy.schema.json").read_text(encoding="utf-8")
+    assert schema == (ROOT / "schemas" / "policy.schema.json").read_text(encoding="utf-8")
     assert 'id = "hua-mart"' in policy
     assert 'extends = ["kamcore:base/generic.toml"]' in policy
     assert "zh = " in policy
@@ -66,3 +69,21 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
 def test_a_bad_client_id_is_a_usage_error(tmp_path: Path) -> None:
     result = expect(kam("init", "Hua Mart", "--from", "kamcore:base/generic.toml", cwd=tmp_path), 2)
     assert "lower-case id" in result.err
+
+
+def test_an_existing_schema_copy_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "policy.schema.json").write_text("{}\n", encoding="utf-8")
+    result = expect(kam("init", "hua-mart", "--from", "kamcore:base/generic.toml", cwd=tmp_path))
+    assert not any("policy.schema.json" in line for line in result.lines)
+    assert (tmp_path / "policy.schema.json").read_text(encoding="utf-8") == "{}\n"
+    first = (tmp_path / "hua-mart.toml").read_text(encoding="utf-8").splitlines()[0]
+    assert first == "#:schema ./policy.schema.json"
+
+
+def test_a_currency_not_in_capitals_is_a_usage_error(tmp_path: Path) -> None:
+    result = expect(
+        kam("init", "x", "--from", "kamcore:base/generic.toml", "--currency", "usd", cwd=tmp_path),
+        2,
+    )
+    assert "did you mean USD?" in result.err
+    assert not any(tmp_path.iterdir())

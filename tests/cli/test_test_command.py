@@ -97,9 +97,99 @@ def test_a_bad_test_file_is_reported_located(tmp_path: Path) -> None:
     )
     result = expect(kam("test", "x.test.toml", cwd=tmp_path), 1)
     assert any(
-        line.strip().startswith("x.test.toml:7:1: [tests[a].expect] unknown expectation `tire`")
+        line.strip().startswith("x.test.toml:7:1: [tests[a].expect.tire] unknown expectation")
         for line in result.lines
     )
+
+
+MISSPELT = f"""\
+policy = "{ACME.as_posix()}"
+
+[[tests]]
+id = "misspelt"
+as_of = 2026-06-30
+account = {{ {GOOD} }}
+[tests.expect]
+teir = "KA"
+alerts = []
+
+[[tests]]
+id = "right"
+as_of = 2026-06-30
+account = {{ {GOOD.replace('"X0"', '"X9"')} }}
+[tests.expect]
+tier = "KA"
+"""
+
+
+def test_a_misspelt_expectation_fails_its_case_and_the_others_run(tmp_path: Path) -> None:
+    (tmp_path / "typo.test.toml").write_text(MISSPELT, encoding="utf-8")
+    result = expect(kam("test", "typo.test.toml", "--junit", "junit.xml", cwd=tmp_path), 1)
+    lines = result.lines
+    at = lines.index("  FAIL  misspelt  (typo.test.toml:3)")
+    assert lines[at + 1] == (
+        "        typo.test.toml:8:1: [tests[misspelt].expect.teir] unknown expectation `teir`; "
+        "did you mean `tier`?"
+    )
+    assert "  PASS  right" in lines
+    assert "  PASS  large-profitable-account-is-ka" in lines  # the policy's own cases ran too
+    assert lines[-2] == "1 policy, 6 cases: 5 passed, 1 failed"
+    suites = ET.parse(tmp_path / "junit.xml").getroot()
+    assert (suites.get("tests"), suites.get("failures"), suites.get("errors")) == ("6", "1", "0")
+
+
+SAME_ID = f"""\
+policy = "{ACME.as_posix()}"
+
+[[tests]]
+id = "ka-now"
+as_of = 2026-06-30
+account = {{ {GOOD} }}
+[tests.expect]
+tier = "KA"
+
+[[tests]]
+id = "ka-last-time-stays-ka"
+as_of = 2026-06-30
+account = {{ {GOOD.replace("revenue_12m = 8_000_000", "revenue_12m = 3_000_000")} }}
+previous = {{ account_id = "X0", tier = "KA", state = {{ tier = {{ pending = "", count = 0 }} }} }}
+[tests.expect]
+tier = "KA"
+
+[[tests]]
+id = "ka-last-time-without-history"
+as_of = 2026-06-30
+account = {{ {GOOD.replace("revenue_12m = 8_000_000", "revenue_12m = 3_000_000")} }}
+[tests.expect]
+tier = "NA"
+"""
+
+
+def test_cases_of_one_account_on_one_date_each_evaluate(tmp_path: Path) -> None:
+    """The example policy has portfolio rules, so the cases of a date form a portfolio; three
+    cases of account X0 on one date go to three portfolios instead of being rejected."""
+    (tmp_path / "same.test.toml").write_text(SAME_ID, encoding="utf-8")
+    result = expect(kam("test", "same.test.toml", cwd=tmp_path))
+    for case in ("ka-now", "ka-last-time-stays-ka", "ka-last-time-without-history"):
+        assert f"  PASS  {case}" in result.lines
+    assert "already appeared" not in result.out
+
+
+def test_a_folder_walk_skips_test_suites_and_fixtures(tmp_path: Path) -> None:
+    """`kam test` at the root of a code project tests its policies, not the deliberately
+    broken policies under tests/ and fixtures/."""
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "acme.test.toml").write_text(FAILING, encoding="utf-8")
+    broken = '[policy]\nid = "broken"\nversion = "1"\n[[tests]]\nid = "x"\n'
+    for folder in ("tests/cli/fixtures", "fixtures", ".venv/lib"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "broken.toml").write_text(broken, encoding="utf-8")
+    result = expect(kam("test", cwd=tmp_path), 1)
+    assert "broken" not in result.out
+    assert result.lines[-1] == "1 policy, 7 cases: 6 passed, 1 failed"
+    named = expect(kam("test", "tests/cli/fixtures", cwd=tmp_path), 1)  # named: searched
+    assert "broken.toml" in named.out
+    assert "kam test policies/" in expect(kam("test", "--help")).out
 
 
 def test_a_folder_is_searched_and_non_policies_are_ignored(tmp_path: Path) -> None:

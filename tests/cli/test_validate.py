@@ -97,6 +97,25 @@ def test_syntax_errors_are_located(tmp_path: Path) -> None:
     assert "TOML syntax error" in result.lines[0]
 
 
-def test_a_missing_file_is_a_finding_located_on_the_file(tmp_path: Path) -> None:
-    result = expect(kam("validate", "nowhere.toml", cwd=tmp_path), 1)
-    assert result.lines[0].startswith("nowhere.toml")
+def test_a_missing_file_is_a_usage_error_and_the_others_are_validated(tmp_path: Path) -> None:
+    result = expect(kam("validate", "nowhere.toml", ACME, cwd=tmp_path), 2)
+    assert "kam: error: policy not found: nowhere.toml" in result.err
+    assert result.lines == [f"{ACME}: ok (acme-industrial 2026.11.0, 2 layers, 4 test cases)"]
+
+
+def test_a_missing_plugin_does_not_hide_the_other_problems(tmp_path: Path) -> None:
+    policy = tmp_path / "broken.toml"
+    policy.write_text(
+        BROKEN.replace('version = "1"\n', 'version = "1"\nplugins = ["kamcore_nope"]\n'),
+        encoding="utf-8",
+    )
+    result = expect(kam("validate", policy.name, cwd=tmp_path), 1)
+    lines = result.lines
+    assert lines[0].startswith('broken.toml:4:12: [policy.plugins[0]] plugin "kamcore_nope"')
+    assert any("[alerts[big].when] unknown fact `revenue_12`" in line for line in lines[1:])
+    assert any("rows `a` and `b` overlap" in line for line in lines[1:])
+    as_json = json.loads(
+        expect(kam("validate", "--format", "json", policy.name, cwd=tmp_path), 1).out
+    )
+    assert as_json[0]["key_path"] == "policy.plugins[0]"
+    assert len(as_json) >= 3
