@@ -7,7 +7,6 @@ deterministic function of (policy, account facts, as-of date, previous state).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -386,9 +385,3 @@ class Engine:
         if self.policy.tier is not None and self.policy.tier.caps:
             rules.append("tier caps")
         return ", ".join(rules)
-
-    def describe(self) -> str:
-        """One JSON line identifying the engine (policy id, version, hash, plugins)."""
-        return json.dumps(
-            {"policy": self.policy.stamp(), "plugins": self.plugins()}, sort_keys=True
-        )

@@ -60,7 +60,6 @@ class CompiledPolicy:
     content_hash: str
     currency: str | None
     reader: InputReader
-    fact_names: tuple[str, ...]
     metrics: MetricPlan
     portfolio_calls: Mapping[str, PortfolioCall]
     scorecards: tuple[CompiledScorecard, ...]
@@ -72,7 +71,6 @@ class CompiledPolicy:
     risk: CompiledRisk | None
     tactics: CompiledTactics | None
     tests: tuple[Mapping[str, Any], ...]
-    names: Mapping[str, Type]
     function_codes: Mapping[Any, tuple[str, str]]
     raise_plugin_errors: bool = False
 
@@ -310,7 +308,6 @@ def compile_policy(
         content_hash=doc.content_hash,
         currency=currency,
         reader=reader,
-        fact_names=read_facts,
         metrics=plan,
         portfolio_calls=dict(ctx.portfolio_calls),
         scorecards=tuple(scorecards),
@@ -322,7 +319,6 @@ def compile_policy(
         risk=risk,
         tactics=tactics,
         tests=tuple(data.get("tests", ())),
-        names=dict(ctx.names),
         function_codes={
             f.fn.__code__: (f.name, f.plugin)
             for f in registry.functions.values()

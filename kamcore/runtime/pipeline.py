@@ -41,10 +41,8 @@ def _start(
 ) -> AccountRun:
     """Read the row and set up the evaluation being built (the caller sets ``previous``)."""
     warnings: list[str] = []  # the reader notes every [inputs] default it applies
+    # the reader supplies every fact the policy reads (None when absent), in both row shapes
     account_id, values = policy.reader.read(row, row_number, warnings)
-    for name in policy.fact_names:
-        if name not in values:
-            values[name] = None
     values["as_of"] = as_of
     out: dict[str, Any] = {
         "account_id": account_id,
