@@ -7,6 +7,7 @@ deterministic function of (policy, account facts, as-of date, previous state).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -369,6 +370,13 @@ class Engine:
             as_of=_as_date(as_of),
             previous=prev,
             explain=explain,
+        )
+
+    def describe(self) -> str:
+        """One JSON line identifying the engine (policy id, version, hash, plugin versions), to
+        log beside a run so any verdict can be traced to exactly what produced it."""
+        return json.dumps(
+            {"policy": self.policy.stamp(), "plugins": self.plugins()}, sort_keys=True
         )
 
     def _check_explain(self, explain: str) -> None:

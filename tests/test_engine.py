@@ -573,3 +573,13 @@ when = "rank(score.value) <= 3"
             "statistics are taken; portfolio functions rank facts and metrics",
         )
     ]
+
+
+def test_describe_names_the_policy_and_every_active_plugin_version() -> None:
+    import json
+
+    engine = Engine.from_text(HEADER, plugins={"grader": Grader()})
+    described = json.loads(engine.describe())
+    assert described["policy"] == {"id": "t", "version": "1", "hash": engine.content_hash}
+    assert "grader" in described["plugins"]
+    assert "kamcore.default_plugins.metrics" in described["plugins"]
