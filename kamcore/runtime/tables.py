@@ -309,16 +309,11 @@ def _cell_source(cell: object) -> str | None:
 
 
 def _suggest(value: object, allowed: Sequence[Any]) -> str:
-    """``; did you mean "KA"?`` for a value close to an allowed one, quoted as in a cell.
-
-    A value differing only in case is suggested first: ``"Ka"`` is too short to be close to
-    ``"KA"`` by spelling, yet it is plainly meant.
-    """
+    """``; did you mean "KA"?`` for a value close to an allowed one, quoted as in a cell
+    (case-only differences first, as :func:`~kamcore.expr.suggest.did_you_mean` does)."""
     if not isinstance(value, str):
         return ""
-    words = [a for a in allowed if isinstance(a, str)]
-    same_letters = [w for w in words if w.casefold() == value.casefold()]
-    close = same_letters[0] if same_letters else did_you_mean(value, words)
+    close = did_you_mean(value, [a for a in allowed if isinstance(a, str)])
     return f"; did you mean {format_value(close)}?" if close else ""
 
 
