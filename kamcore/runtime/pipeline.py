@@ -26,10 +26,22 @@ from .portfolio import compute_portfolio, portfolio_inputs, run_portfolio_phase
 from .tier import apply_caps, cap_demotions, demote
 from .trace import json_ready
 
-__all__ = ["EXPLAIN_LEVELS", "Outcome", "evaluate_many", "evaluate_one", "evaluate_stream"]
+__all__ = [
+    "EXPLAIN_LEVELS",
+    "Outcome",
+    "checked_outcome",
+    "duplicate_error",
+    "evaluate_many",
+    "evaluate_one",
+    "evaluate_row",
+    "evaluate_stream",
+]
 
 #: ``none``: no fired-rule records (fastest); ``full``: every fired rule with the inputs it read.
 EXPLAIN_LEVELS = ("none", "full")
+
+#: One outcome of a streamed evaluation: ``(evaluation, None)`` or ``(None, error record)``.
+Outcome = tuple[dict[str, Any] | None, dict[str, Any] | None]
 
 
 def _start(
@@ -71,12 +83,16 @@ def _first_time(seen: dict[str, int], acc: AccountRun, number: int) -> None:
     would otherwise pick one of the rows silently."""
     first = seen.setdefault(acc.account_id, number)
     if first != number:
-        raise AccountError(
-            acc.account_id,
-            "inputs.id",
-            f"account id `{acc.account_id}` already appeared at row {first}; each account "
-            "must appear once",
-        )
+        raise duplicate_error(acc.account_id, first)
+
+
+def duplicate_error(account_id: str, first: int) -> AccountError:
+    """The error for an account id that already appeared at row ``first``."""
+    return AccountError(
+        account_id,
+        "inputs.id",
+        f"account id `{account_id}` already appeared at row {first}; each account must appear once",
+    )
 
 
 def _run_metrics(policy: CompiledPolicy, acc: AccountRun, steps: tuple[MetricStep, ...]) -> None:
@@ -216,6 +232,56 @@ def evaluate_one(
     return acc.out
 
 
+def evaluate_row(
+    policy: CompiledPolicy,
+    row: Mapping[str, Any],
+    number: int,
+    *,
+    as_of: date,
+    previous: Mapping[str, Mapping[str, Any]] | None = None,
+    explain: str = "full",
+) -> tuple[str | None, Outcome]:
+    """Evaluate one row of a policy without portfolio rules, never raising for the account.
+
+    The unit every per-row path shares (in memory, streamed, and each worker of a parallel
+    run), so they agree byte for byte by construction. Duplicate ids are the caller's to
+    check, since only it sees every row: it replaces the outcome of a row whose id it has met
+    before with :func:`duplicate_error`.
+
+    :returns: the account id (``None`` when the row could not even be read: such a row takes
+        no part in the duplicate check) and the outcome.
+    """
+    acc: AccountRun | None = None
+    try:
+        acc = _start(policy, row, number, as_of, explain)
+        acc.previous = previous.get(acc.account_id) if previous else None
+        _phase_a(policy, acc)
+        _phase_b(policy, acc)
+        _phase_c(policy, acc)
+    except Exception as exc:
+        account_id = acc.account_id if acc else None
+        shown = account_id if acc else _row_id(row)
+        return account_id, (None, _account_error(policy, exc, shown, number, "evaluation"))
+    return acc.account_id, (acc.out, None)
+
+
+def checked_outcome(
+    policy: CompiledPolicy,
+    seen: dict[str, int],
+    account_id: str | None,
+    outcome: Outcome,
+    number: int,
+) -> Outcome:
+    """``outcome``, or the duplicate-id error when ``account_id`` was met at an earlier row."""
+    if account_id is None:
+        return outcome
+    first = seen.setdefault(account_id, number)
+    if first == number:
+        return outcome
+    exc = duplicate_error(account_id, first)
+    return None, _account_error(policy, exc, account_id, number, "evaluation")
+
+
 def evaluate_many(
     policy: CompiledPolicy,
     rows: Iterable[Mapping[str, Any]],
@@ -230,22 +296,15 @@ def evaluate_many(
     seen: dict[str, int] = {}
     if not policy.uses_portfolio:
         for number, row in enumerate(rows, start=1):
-            acc: AccountRun | None = None
-            try:
-                acc = _start(policy, row, number, as_of, explain)
-                _first_time(seen, acc, number)
-                acc.previous = previous.get(acc.account_id) if previous else None
-                _phase_a(policy, acc)
-                _phase_b(policy, acc)
-                _phase_c(policy, acc)
-            except Exception as exc:
-                errors.append(
-                    _account_error(
-                        policy, exc, acc.account_id if acc else _row_id(row), number, "evaluation"
-                    )
-                )
-                continue
-            evaluations.append(acc.out)
+            account_id, outcome = evaluate_row(
+                policy, row, number, as_of=as_of, previous=previous, explain=explain
+            )
+            evaluation, error = checked_outcome(policy, seen, account_id, outcome, number)
+            if evaluation is not None:
+                evaluations.append(evaluation)
+            else:
+                assert error is not None
+                errors.append(error)
         return evaluations, errors
 
     runs: list[tuple[int, AccountRun]] = []
@@ -291,10 +350,6 @@ def _row_id(row: Mapping[str, Any]) -> str | None:
     return None if value is None else str(value)
 
 
-#: One outcome of a streamed evaluation: ``(evaluation, None)`` or ``(None, error record)``.
-Outcome = tuple[dict[str, Any] | None, dict[str, Any] | None]
-
-
 def evaluate_stream(
     policy: CompiledPolicy,
     source: Callable[[], Iterable[Mapping[str, Any]]],
@@ -318,19 +373,10 @@ def evaluate_stream(
     seen: dict[str, int] = {}
     if not policy.uses_portfolio:
         for number, row in enumerate(source(), start=1):
-            acc: AccountRun | None = None
-            try:
-                acc = _start(policy, row, number, as_of, explain)
-                _first_time(seen, acc, number)
-                acc.previous = previous.get(acc.account_id) if previous else None
-                _phase_a(policy, acc)
-                _phase_b(policy, acc)
-                _phase_c(policy, acc)
-            except Exception as exc:
-                account_id = acc.account_id if acc else _row_id(row)
-                yield None, _account_error(policy, exc, account_id, number, "evaluation")
-                continue
-            yield acc.out, None
+            account_id, outcome = evaluate_row(
+                policy, row, number, as_of=as_of, previous=previous, explain=explain
+            )
+            yield checked_outcome(policy, seen, account_id, outcome, number)
         return
 
     # pass 1: per-account metrics; keep only what the portfolio phase reads
