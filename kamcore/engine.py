@@ -262,7 +262,10 @@ class Engine:
         :param as_of: the evaluation date (default: today). Pass it for reproducible runs.
         :param previous: this account's previous evaluation (dict or model), for hysteresis
             and stage history.
-        :param explain: ``"full"`` records every fired rule with its inputs; ``"none"`` skips it.
+        :param explain: ``"full"`` records every fired rule with the values it read, each
+            scorecard measure's contribution and the input digest (the audit record);
+            ``"summary"`` the fired rules and measures without the values; ``"none"`` the
+            verdicts only, fastest.
         :raises AccountError: the account could not be evaluated (field or rule, and why).
         :raises KamcoreError: the policy has portfolio rules: use :meth:`evaluate_portfolio`.
         """

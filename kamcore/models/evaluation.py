@@ -72,7 +72,10 @@ class Score(_Strict):
     direction: Literal["higher_is_healthier", "higher_is_riskier"] = Field(
         description="Whether a higher value is better or worse."
     )
-    measures: list[MeasureContribution] = Field(description="Each measure's contribution.")
+    measures: list[MeasureContribution] | None = Field(
+        description="Each measure's contribution; null when the evaluation was made with "
+        "explanations off (explain none)."
+    )
 
 
 class StageState(_Strict):
@@ -117,7 +120,9 @@ class Fired(_Strict):
 
     rule: str = Field(description="The rule's key path, e.g. tables.tier.rules[ka-large].")
     kind: str = Field(description="table_row, segment, cap, hysteresis, transition, alert, ...")
-    inputs: dict[str, Any] = Field(description="The names the rule read and their values.")
+    inputs: dict[str, Any] = Field(
+        description="The names the rule read and their values; empty at explain summary."
+    )
     note: str | None = Field(description="Extra explanation, if any.")
 
 
@@ -131,7 +136,10 @@ class Evaluation(_Strict):
     account_id: str = Field(description="The account evaluated.")
     policy: PolicyStamp = Field(description="The policy used.")
     as_of: dt.date = Field(description="The evaluation date.")
-    input_digest: str = Field(description="sha256:<hex> of the account's canonical input.")
+    input_digest: str | None = Field(
+        description="sha256:<hex> of the account's canonical input; recorded at explain full "
+        "(the audit level), null otherwise: it costs more than most decisions."
+    )
     metrics: dict[str, Any] = Field(description="Every metric computed, by name.")
     scores: dict[str, Score] = Field(description="Scorecard results by scorecard id.")
     tier: str | None = Field(description="The tier assigned; null if none applies.")

@@ -18,7 +18,7 @@ from ..errors import ExpressionError, Location, Problem
 from ..types import Type
 
 if TYPE_CHECKING:
-    from ..expr import CompiledExpr, PortfolioCall
+    from ..expr import CompiledExpr, PortfolioCall, Scope
     from ..policy import PolicyDocument
     from ..registry import Registry
 
@@ -37,6 +37,8 @@ class AccountRun:
     as_of: date
     #: each decision table's outputs by table id, for sections that collect them (segments)
     table_outputs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: fired records carry the values their rule read (explain ``full``; ``summary``: not)
+    detail: bool = True
 
 
 @dataclass
@@ -59,6 +61,9 @@ class CompileContext:
     later: dict[str, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     portfolio_sites: dict[str, str] = field(default_factory=dict)
+    #: the scope handed to expressions, and the sizes of ``names`` and ``later`` it was built
+    #: from; rebuilt only when :meth:`declare` (or a direct edit) changed them
+    _scope: tuple[Scope, int, int] | None = field(default=None, init=False, repr=False)
 
     def location(self, key_path: str) -> Location:
         """Where ``key_path`` was set (file, line, column), as far as the loader knows."""
@@ -68,15 +73,25 @@ class CompileContext:
         """Record a problem at ``key_path``; compilation goes on to find the others."""
         self.problems.append(Problem(message, self.location(key_path), detail))
 
-    def scope(self) -> Any:
-        """The expression scope as it stands (names declared so far, registered functions)."""
+    def scope(self) -> Scope:
+        """The expression scope as it stands (names declared so far, registered functions).
+
+        A section compiles many expressions between two declarations; they all share one
+        snapshot, instead of each copying every name declared so far (which made compiling a
+        policy quadratic in its size).
+        """
+        cached = self._scope
+        if cached is not None and cached[1:] == (len(self.names), len(self.later)):
+            return cached[0]
         from ..expr import Scope
 
-        return Scope(
+        scope = Scope(
             names=dict(self.names),
             functions=self.registry.functions,
             unavailable={k: v for k, v in self.later.items() if k not in self.names},
         )
+        self._scope = (scope, len(self.names), len(self.later))
+        return scope
 
     def expr(
         self, source: object, key_path: str, expected: Type | None = None
@@ -145,3 +160,4 @@ class CompileContext:
     def declare(self, name: str, type_: Type) -> None:
         """Make an output visible to the expressions of later sections."""
         self.names[name] = type_
+        self._scope = None

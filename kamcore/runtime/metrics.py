@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..registry import Metric
 from ..types import ANY, Type, as_type_name
 from .context import CompileContext
 from .rollups import Rollup
+
+if TYPE_CHECKING:
+    from ..expr import CompiledExpr
 
 __all__ = ["MetricPlan", "MetricStep", "compile_metrics"]
 
@@ -39,6 +42,8 @@ class MetricStep:
     portfolio_dependent: bool
     metric: Metric | None = None
     rollup: Rollup | None = None
+    #: the checked expression of a policy metric (``[metrics]``), for code generation
+    expr: CompiledExpr | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,7 @@ def compile_metrics(
             key_path=key,
             plugin=None,
             portfolio_dependent=portfolio_dependent,
+            expr=compiled,
         )
     # plugin metrics built on portfolio metrics are portfolio-dependent too
     _propagate_portfolio(steps)

@@ -243,7 +243,8 @@ class CompiledScorecard:
             "value": score,
             "band": band,
             "direction": self.direction,
-            "measures": measures,
+            # the breakdown explains the score: left out when explanations are off
+            "measures": measures if acc.fired is not None else None,
         }
 
 

@@ -62,6 +62,22 @@ class CompiledTactics:
     def run(self, acc: AccountRun) -> None:
         """Propose the tactics of the firing rules: by priority, each tactic once, capped."""
         firing = [r for r in self.by_priority if evaluate(r.when, acc, r.path)]
+        kept, warnings, notes = self.select(firing)
+        acc.out["tactics"] = [proposal(rule, acc.values) for rule in kept]
+        if warnings:
+            acc.out.setdefault("warnings", []).extend(warnings)
+        if acc.fired is not None:
+            # the trace lists rules in declared order, like every other section's
+            fired = {rule.id for rule in firing}
+            for rule in self.rules:
+                if rule.id in fired:
+                    record(acc, rule.path, "tactic", rule.when.names, notes.get(rule.id))
+
+    def select(
+        self, firing: list[TacticRule]
+    ) -> tuple[list[TacticRule], list[str], dict[str, str]]:
+        """The rules whose tactics are proposed (each tactic once, capped), the warnings about
+        the others, and a note per merged or dropped rule; ``firing`` is in priority order."""
         kept: dict[str, TacticRule] = {}
         notes: dict[str, str] = {}
         warnings: list[str] = []
@@ -82,22 +98,15 @@ class CompiledTactics:
                 notes[rule.id] = f"dropped: over max_per_account = {cap}"
             else:
                 kept[tactic_id] = rule
-        acc.out["tactics"] = [_proposal(rule, acc.values) for rule in kept.values()]
-        if warnings:
-            acc.out.setdefault("warnings", []).extend(warnings)
-        if acc.fired is not None:
-            # the trace lists rules in declared order, like every other section's
-            fired = {rule.id for rule in firing}
-            for rule in self.rules:
-                if rule.id in fired:
-                    record(acc, rule.path, "tactic", rule.when.names, notes.get(rule.id))
+        return list(kept.values()), warnings, notes
 
 
 def _priority(rule: TacticRule) -> int:
     return rule.priority
 
 
-def _proposal(rule: TacticRule, values: Mapping[str, Any]) -> dict[str, Any]:
+def proposal(rule: TacticRule, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The proposal of ``rule``'s tactic for one account, as the evaluation lists it."""
     return {
         "id": rule.tactic.id,
         "dimension": rule.tactic.dimension,

@@ -37,7 +37,8 @@ def record(
     :param rule: the rule's key path, e.g. ``tables.tier.rules[ka-large]``.
     :param kind: ``table_row``, ``segment``, ``cap``, ``hysteresis``, ``transition``, ``alert``,
         ``tactic``.
-    :param names: the facts/metrics/outputs the rule read; their current values are copied.
+    :param names: the facts/metrics/outputs the rule read; their current values are copied
+        (explain ``full``; at ``summary`` the record names the rule only).
     """
     if acc.fired is None:
         return
@@ -46,7 +47,7 @@ def record(
         {
             "rule": rule,
             "kind": kind,
-            "inputs": {n: json_ready(values.get(n)) for n in names},
+            "inputs": {n: json_ready(values.get(n)) for n in names} if acc.detail else {},
             "note": note,
         }
     )
