@@ -19,7 +19,9 @@ scorecards, large or multi-hit tables) are called through their own ``run`` meth
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -34,7 +36,7 @@ from ..templates import Template
 from ..trace import json_ready
 from .writer import CodeWriter, Unsupported
 
-__all__ = ["FILENAME", "FastRow", "generate"]
+__all__ = ["FILENAME", "FastRow", "PhaseFunctions", "generate", "generate_phases"]
 
 #: The file name of generated code in tracebacks.
 FILENAME = "<kamcore compiled policy>"
@@ -50,6 +52,19 @@ FastRow = Callable[
 INLINE_TABLE_ROWS = 24
 
 
+@dataclass(frozen=True)
+class PhaseFunctions:
+    """The generated phases of a policy with portfolio rules (see :func:`generate_phases`)."""
+
+    #: ``a(row, number, as_of, as_of_iso)`` -> the :class:`AccountRun` after reading and the
+    #: per-account metrics, or ``None``: the plain ``_start`` and phase A then run.
+    a: Callable[[Any, int | None, date, str], AccountRun | None]
+    #: ``b(acc)`` -> ``None`` when done, else ``(step, raw tier)`` to resume the plain phase B.
+    b: Callable[[AccountRun], tuple[int, Any] | None]
+    #: ``c(acc)`` -> ``None`` when done, else the step to resume the plain phase C from.
+    c: Callable[[AccountRun], int | None]
+
+
 def generate(policy: CompiledPolicy, explain: str) -> FastRow:
     """The generated function for ``policy`` at ``explain`` level.
 
@@ -57,18 +72,34 @@ def generate(policy: CompiledPolicy, explain: str) -> FastRow:
     """
     if policy.uses_portfolio:
         raise Unsupported("portfolio rules: accounts are evaluated in passes")
-    return _Generator(policy, explain).build()
+    fn: FastRow = _Generator(policy, explain, resume=None).build()
+    return fn
+
+
+def generate_phases(policy: CompiledPolicy, explain: str) -> PhaseFunctions:
+    """The generated phases of a policy with portfolio rules: reading and per-account metrics
+    (which bail out to the plain path as a whole), then phases B and C, which resume the plain
+    pipeline at the section that could not be compiled for an account."""
+    return _Generator(policy, explain, resume="").build_phases()
+
+
+class _Bail(Exception):
+    """Raised by generated phase code where row mode would return ``None``."""
 
 
 class _Generator:
-    def __init__(self, policy: CompiledPolicy, explain: str) -> None:
+    def __init__(self, policy: CompiledPolicy, explain: str, resume: str | None) -> None:
         self.policy = policy
         self.explain = explain
         self.trace = explain != "none"
         self.detail = explain == "full"
         self.w = CodeWriter()
         self.read_names: set[str] = set()
-        self.needs_acc = self._needs_acc()
+        #: how a failed step hands over (phase mode), or ``None`` (row mode: return None)
+        self.resume: str | None = None
+        self.phased = resume is not None
+        self.bail = "raise _kg_bail" if self.phased else "return None"
+        self.needs_acc = self.phased or self._needs_acc()
         for name, value in {
             "round": round,
             "str": str,
@@ -88,8 +119,11 @@ class _Generator:
             "_kg_run": AccountRun,
             "_kg_proposal": proposal,
             "_kg_exception": Exception,
+            "_kg_bail": _Bail,
         }.items():
             self.w.bind(name, value)
+        #: what every phase function's globals start from
+        self.globals = dict(self.w.globals)
 
     # -- structure --------------------------------------------------------------------------
 
@@ -122,21 +156,98 @@ class _Generator:
             with w.block("try"):
                 self.read()
                 self.start()
-                self.metrics()
-                self.scorecards()
-                self.tables_and_tier()
-                self.segments_and_lifecycle()
-                self.alerts()
-                self.risk()
-                self.tactics()
-                self.finish()
+                for step in self.policy.metrics.before:
+                    self.metric_step(step)
+                self.phase_b_steps()
+                self.phase_c_steps()
+                w.line("return aid, (out, None)")
             with w.block("except _kg_exception"):
                 w.line("return None")
+        return self._finish_build("_kc_row")  # type: ignore[no-any-return]
+
+    def _finish_build(self, name: str) -> Any:
         # the list fields the plain reader always sets, where something may read them
         lists = LIST_FIELDS if self.needs_acc else [n for n in LIST_FIELDS if n in self.read_names]
-        w.globals["_kg_template"] = dict.fromkeys(lists)
-        fn: FastRow = w.build("_kc_row", FILENAME)
-        return fn
+        self.w.globals["_kg_template"] = dict.fromkeys(lists)
+        return self.w.build(name, FILENAME)
+
+    def phase_b_steps(self) -> None:
+        """Metrics after the portfolio phase, scorecards, tables, tier: resumable steps."""
+        self.w.line("rawtier = None")
+        index = 0
+        for step in self.policy.metrics.after:
+            with self.step(index):
+                self.metric_step(step)
+            index += 1
+        for sc in self.policy.scorecards:
+            with self.step(index):
+                self.scorecard_step(sc)
+            index += 1
+        for table in self.policy.tables:
+            with self.step(index):
+                self.table_step(table)
+            index += 1
+        with self.step(index):
+            self.tier_step()
+
+    def phase_c_steps(self) -> None:
+        """Segments, lifecycle, alerts, risk, tactics, reported metrics: resumable steps."""
+        steps = (self.segments, self.lifecycle, self.alerts, self.risk, self.tactics, self.finish)
+        for index, emit in enumerate(steps):
+            with self.step(index):
+                emit()
+
+    @contextmanager
+    def step(self, index: int) -> Iterator[None]:
+        """In phase mode, one section whose failure hands the rest of the phase to the plain
+        pipeline from this section on; whatever it recorded first is taken back so the plain
+        section records it once. In row mode the whole row falls back instead: no wrapper."""
+        if self.resume is None:
+            yield
+            return
+        w = self.w
+        if self.trace:
+            w.line("n0 = len(fired)")
+        w.line("w0 = len(out['warnings'])")
+        with w.block("try"):
+            yield
+        with w.block("except _kg_exception"):
+            if self.trace:
+                w.line("del fired[n0:]")
+            w.line("del out['warnings'][w0:]")
+            w.line(f"return {self.resume.format(index=index)}")
+
+    def build_phases(self) -> PhaseFunctions:
+        """Phase A (read and per-account metrics, or ``None``), then B and C over the
+        :class:`AccountRun` once the portfolio values are in (``None``, or where to resume)."""
+        w = self.w
+        with w.block("def _kc_a(row, number, as_of, as_of_iso)"):
+            with w.block("try"):
+                self.read()
+                self.start()
+                for metric in self.policy.metrics.before:
+                    self.metric_step(metric)
+                w.line("return acc")
+            with w.block("except _kg_exception"):
+                w.line("return None")
+        phase_a = self._finish_build("_kc_a")
+        phases = []
+        for name, emit, resume in (
+            ("_kc_b", self.phase_b_steps, "({index}, rawtier)"),
+            ("_kc_c", self.phase_c_steps, "{index}"),
+        ):
+            self.w = w = CodeWriter()
+            w.globals.update(self.globals)
+            self.resume = resume
+            with w.block(f"def {name}(acc)"):
+                w.line("values = acc.values")
+                w.line("out = acc.out")
+                if self.trace:
+                    w.line("fired = acc.fired")
+                emit()
+                w.line("return None")
+            phases.append(w.build(name, FILENAME))
+        return PhaseFunctions(phase_a, phases[0], phases[1])
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -216,7 +327,8 @@ class _Generator:
         )
         if self.trace:
             w.line("fired = out['fired']")
-        w.line("prev = previous.get(aid) if previous else None")
+        # phases: the caller sets the previous evaluation, as after the plain _start
+        w.line("prev = None" if self.phased else "prev = previous.get(aid) if previous else None")
         if self.needs_acc:
             fired = "fired" if self.trace else "None"
             w.line(f"acc = _kg_run(aid, values, out, {fired}, prev, as_of, detail={self.detail!r})")
@@ -238,29 +350,27 @@ class _Generator:
 
     # -- sections ---------------------------------------------------------------------------
 
-    def metrics(self) -> None:
+    def metric_step(self, step: Any) -> None:
         w = self.w
-        for step in (*self.policy.metrics.before, *self.policy.metrics.after):
-            if step.compute is None:
-                raise Unsupported(f"metric {step.name} is computed over the portfolio")
-            m = w.fresh("m")
-            if step.expr is not None:
-                w.line(f"{m} = {self.splice(step.expr.tree, step.expr.fn, step.expr.names)}")
-            else:
-                self.read_names.update(step.inputs)
-                w.line(f"{m} = {w.const(step.compute)}(values)")
-            w.line(f"if {m}.__class__ is float and not isfinite({m}): return None")
-            w.line(f"values[{step.name!r}] = {m}")
-            self.hold(step.name, m)
+        if step.compute is None:
+            raise Unsupported(f"metric {step.name} is computed over the portfolio")
+        m = w.fresh("m")
+        if step.expr is not None:
+            w.line(f"{m} = {self.splice(step.expr.tree, step.expr.fn, step.expr.names)}")
+        else:
+            self.read_names.update(step.inputs)
+            w.line(f"{m} = {w.const(step.compute)}(values)")
+        w.line(f"if {m}.__class__ is float and not isfinite({m}): {self.bail}")
+        w.line(f"values[{step.name!r}] = {m}")
+        self.hold(step.name, m)
 
-    def scorecards(self) -> None:
-        for sc in self.policy.scorecards:
-            if _inline_scorecard(sc):
-                self.scorecard(sc)
-            else:
-                self.w.line(f"{self.w.const(sc)}.run(acc)")
-                self.w.held.pop(sc._score_key, None)
-                self.w.held.pop(sc._band_key, None)
+    def scorecard_step(self, sc: CompiledScorecard) -> None:
+        if _inline_scorecard(sc):
+            self.scorecard(sc)
+        else:
+            self.w.line(f"{self.w.const(sc)}.run(acc)")
+            self.w.held.pop(sc._score_key, None)
+            self.w.held.pop(sc._band_key, None)
 
     def scorecard(self, sc: CompiledScorecard) -> None:
         w = self.w
@@ -275,7 +385,7 @@ class _Generator:
             r, n, t = w.fresh("r"), w.fresh("n"), w.fresh("t")
             lo, hi = linear
             w.line(f"{r} = {self.value_of(name)}")
-            w.line(f"if {r} is None or {r} != {r}: return None")
+            w.line(f"if {r} is None or {r} != {r}: {self.bail}")
             if lo == 0:
                 w.line(f"{n} = {r} / {w.const(hi)}")
             else:
@@ -314,22 +424,23 @@ class _Generator:
             f"'direction': {sc.direction!r}, 'measures': {measures}}}"
         )
 
-    def tables_and_tier(self) -> None:
+    def table_step(self, table: CompiledTable) -> None:
         w = self.w
-        w.line("rawtier = None")
-        for table in self.policy.tables:
-            if _inline_table(table):
-                self.table(table)
+        if _inline_table(table):
+            self.table(table)
+            return
+        res = w.fresh("res")
+        w.line(f"{res} = {w.const(table)}.evaluate(acc)")
+        w.line(f"acc.table_outputs[{table.id!r}] = {res}")
+        for name in table.outputs:
+            if name == "tier":
+                w.line(f"rawtier = {res}['tier']")
             else:
-                res = w.fresh("res")
-                w.line(f"{res} = {w.const(table)}.evaluate(acc)")
-                w.line(f"acc.table_outputs[{table.id!r}] = {res}")
-                for name in table.outputs:
-                    if name == "tier":
-                        w.line(f"rawtier = {res}['tier']")
-                    else:
-                        w.line(f"values[{name!r}] = {res}[{name!r}]")
-                        w.line(f"out['outputs'][{name!r}] = _kg_jr({res}[{name!r}])")
+                w.line(f"values[{name!r}] = {res}[{name!r}]")
+                w.line(f"out['outputs'][{name!r}] = _kg_jr({res}[{name!r}])")
+
+    def tier_step(self) -> None:
+        w = self.w
         tier = self.policy.tier
         if tier is None:
             w.line("values['tier'] = None")
@@ -341,7 +452,7 @@ class _Generator:
             w.line(f"rawtier = {self.splice(tier.expr.tree, tier.expr.fn, tier.expr.names)}")
             self.record("tier.expr", "tier", tier.expr.names)
         if tier.values:
-            w.line(f"if rawtier is not None and rawtier not in {w.const(tier.values)}: return None")
+            w.line(f"if rawtier is not None and rawtier not in {w.const(tier.values)}: {self.bail}")
         w.line("values['tier'] = rawtier")
         w.line("out['tier'] = rawtier")
         self.hold("tier", "rawtier")
@@ -360,7 +471,7 @@ class _Generator:
                 with w.block(f"{'if' if i == 0 else 'elif'} {cond}"):
                     self.row_body(table, row)
             with w.block("else"):
-                w.line("return None")  # no match: defaults and warnings on the plain path
+                w.line(f"{self.bail}")  # no match: defaults and warnings on the plain path
             return
         hit, which = w.fresh("h"), w.fresh("u")
         w.line(f"{hit} = 0")
@@ -369,7 +480,7 @@ class _Generator:
             with w.block(f"if {cond}"):
                 w.line(f"{hit} += 1")
                 w.line(f"{which} = {i}")
-        w.line(f"if {hit} != 1: return None")  # none, or a UNIQUE violation: the plain path
+        w.line(f"if {hit} != 1: {self.bail}")  # none, or a UNIQUE violation: the plain path
         for i, row in enumerate(table.rows):
             with w.block(f"{'if' if i == 0 else 'elif'} {which} == {i}"):
                 self.row_body(table, row)
@@ -401,7 +512,7 @@ class _Generator:
             pairs = ", ".join(f"{n!r}: {v!r}" for n, v in zip(table.outputs, row.then, strict=True))
             w.line(f"acc.table_outputs[{table.id!r}] = {{{pairs}}}")
 
-    def segments_and_lifecycle(self) -> None:
+    def segments(self) -> None:
         p = self.policy
         w = self.w
         if p.segments is not None and p.segments.tables:
@@ -416,8 +527,10 @@ class _Generator:
             w.line("values['segments'] = segments")
             w.line("out['segments'] = segments")
             self.hold("segments", "segments")
-        if p.lifecycle is not None:
-            self.w.line(f"{self.w.const(p.lifecycle)}.run(acc)")
+
+    def lifecycle(self) -> None:
+        if self.policy.lifecycle is not None:
+            self.w.line(f"{self.w.const(self.policy.lifecycle)}.run(acc)")
 
     def alerts(self) -> None:
         w = self.w
@@ -454,14 +567,14 @@ class _Generator:
         w.line(f"risk_score = {self.splice(risk.score.tree, risk.score.fn, risk.score.names)}")
         w.line("band = None")
         with w.block("if risk_score is not None"):
-            w.line(f"if not ({_contains(w, risk.range, 'risk_score')}): return None")
+            w.line(f"if not ({_contains(w, risk.range, 'risk_score')}): {self.bail}")
             for i, (label, interval) in enumerate(risk.bands):
                 w.line(
                     f"{'if' if i == 0 else 'elif'} {_contains(w, interval, 'risk_score')}: "
                     f"band = {label!r}"
                 )
             if risk.bands:
-                w.line("else: return None")
+                w.line(f"else: {self.bail}")
         w.line("out['risk'] = {'score': risk_score, 'band': band}")
         w.line("values['risk_score'] = risk_score")
         w.line("values['risk'] = band")
@@ -517,7 +630,6 @@ class _Generator:
             f"{n!r}: _kg_jr({self.value_of(n)})" for n in self.policy.metrics.outputs
         )
         self.w.line(f"out['metrics'] = {{{outputs}}}")
-        self.w.line("return aid, (out, None)")
 
 
 def _contains(w: CodeWriter, interval: Any, x: str) -> str:
