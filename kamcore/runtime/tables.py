@@ -9,9 +9,11 @@ can both match. What is left for evaluation time (two rows of a UNIQUE table mat
 a missing value compared in a cell) fails that one account with the rows or the cell named.
 
 Evaluation is kept flat: every input expression runs once per account, ``-`` cells are dropped
-when the table compiles, and a FIRST table stops at its first match. Each row keeps its
-:class:`~kamcore.expr.UnaryTest` cells (kind, value set, interval) so an index over large tables
-can be built from them later without changing the row representation.
+when the table compiles, and a FIRST table stops at its first match. A table of at least
+:data:`MIN_INDEXED_ROWS` rows also gets an index (:mod:`.table_index`) built from its rows'
+:class:`~kamcore.expr.UnaryTest` cells: it hands evaluation the few rows that can match an
+account, in table order, and those are tested exactly as a scan tests them, so a thousand-row
+table costs little more than a ten-row one and gives the same answers and the same errors.
 """
 
 from __future__ import annotations
@@ -27,12 +29,15 @@ from ..expr.suggest import did_you_mean
 from ..types import Type
 from .context import AccountRun, CompileContext
 from .rules import guard
+from .table_index import TableIndex, build_index
 from .table_lint import Overlap, find_overlaps, format_value
 from .trace import record
 
 __all__ = [
     "AGGREGATES",
     "HIT_POLICIES",
+    "INDEXING",
+    "MIN_INDEXED_ROWS",
     "MULTI_HIT",
     "SINGLE_HIT",
     "CompiledTable",
@@ -47,6 +52,12 @@ MULTI_HIT: Final = ("RULE ORDER", "OUTPUT ORDER", "COLLECT")
 HIT_POLICIES: Final = SINGLE_HIT + MULTI_HIT
 #: Aggregations allowed with COLLECT; they turn the list into one number.
 AGGREGATES: Final = ("SUM", "MIN", "MAX", "COUNT")
+
+#: Whether tables compiled from now on get a row index. The index changes speed, never results;
+#: switching it off (tests comparing both paths, the benchmark) makes every table scan.
+INDEXING = True
+#: Tables with fewer rows are scanned: below this, masks and bit tricks cost more than they save.
+MIN_INDEXED_ROWS = 9
 
 _OUTPUT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -120,6 +131,10 @@ class CompiledTable:
             )
         )
         object.__setattr__(self, "_no_match_warnings", warnings)
+        index = None
+        if INDEXING and len(self.rows) >= MIN_INDEXED_ROWS:
+            index = build_index([row.cells for row in self.rows])
+        object.__setattr__(self, "_index", index)
 
     #: ``tables.<id>``: where AccountErrors about the whole table point.
     key_path: str = field(init=False, repr=False, compare=False)
@@ -130,6 +145,13 @@ class CompiledTable:
     )
     #: what a single-hit table that matches nothing warns: one per output without a default
     _no_match_warnings: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    #: the row index, or ``None``: the table is scanned (small, indexing off, nothing to index)
+    _index: TableIndex | None = field(init=False, repr=False, compare=False)
+
+    @property
+    def indexed(self) -> bool:
+        """Whether evaluation narrows the rows through an index (else it scans them all)."""
+        return self._index is not None
 
     def output_types(self) -> dict[str, Type]:
         """The type of each output as later expressions see it.
@@ -176,9 +198,11 @@ class CompiledTable:
 
         One guard covers both loops, and where a failure happened is worked out only after
         one: an input while ``row`` is unset (the failing column is the first not computed),
-        else the cell ``column`` of ``row``.
+        else the cell ``column`` of ``row``. With an index, only its candidate rows are tested;
+        the rows it leaves out are rows the scan would reject without an error.
         """
         values = acc.values
+        index = self._index
         first_only = self.hit == "FIRST"
         inputs: list[Any] = []
         matched: list[TableRow] = []
@@ -193,7 +217,8 @@ class CompiledTable:
         with guard(acc, failed):
             for fn in self._input_fns:
                 inputs.append(fn(values))
-            for row in self.rows:
+            rows = self.rows if index is None else index.candidates(inputs, self.rows)
+            for row in rows:
                 for column, test in row.checks:
                     if not test(inputs[column], values):
                         break
