@@ -179,6 +179,91 @@ def _common(a: _Cell, b: _Cell, source: str) -> tuple[bool, str]:
     return bool(shared), (f"{source} = {_pick(shared)}" if shared else "")
 
 
+def _candidates(rows: Sequence[Sequence[_Cell]]) -> list[tuple[int, int]]:
+    """The pairs of rows (``i < j``, in table order) that may overlap, without trying them all.
+
+    Two rows overlap only if they share a value in *every* column, so one column is enough to
+    rule most pairs out: the column that leaves the fewest candidates (ranges swept in order of
+    their lower end, value lists bucketed by value). A 1,000-row table of disjoint bands is then
+    checked in about n log n instead of half a million pair comparisons.
+    """
+    n = len(rows)
+    best: set[tuple[int, int]] | None = None
+    for column in range(len(rows[0]) if rows else 0):
+        found = _column_candidates(
+            [row[column] for row in rows], n * n if best is None else len(best)
+        )
+        if found is not None and (best is None or len(found) < len(best)):
+            best = found
+    if best is None:
+        return [(i, j) for i in range(n) for j in range(i + 1, n)]
+    return sorted(best)
+
+
+def _column_candidates(cells: Sequence[_Cell], limit: int) -> set[tuple[int, int]] | None:
+    """The pairs whose cells in one column may share a value; ``None`` past ``limit`` pairs."""
+    pairs: set[tuple[int, int]] = set()
+    wild = [i for i, c in enumerate(cells) if c is None]
+    spans = [(i, c) for i, c in enumerate(cells) if isinstance(c, Span)]
+    sets = [(i, c) for i, c in enumerate(cells) if isinstance(c, frozenset)]
+    n = len(cells)
+    if len(wild) * n > limit:
+        return None
+    for i in wild:
+        pairs.update((min(i, j), max(i, j)) for j in range(n) if j != i)
+    # ranges: sorted by lower end, each meets only the earlier ones still open at its start
+    low = [(s.lo is not None, s.lo, i, s) for i, s in spans]
+    try:
+        low.sort(key=lambda t: (t[0], t[1]) if t[0] else (False, 0))
+    except TypeError:  # bounds of mixed types: compare every pair of ranges
+        low = [(True, None, i, s) for i, s in spans]
+        pairs.update((min(a, b), max(a, b)) for a, _ in spans for b, _ in spans if a < b)
+    else:
+        active: list[tuple[int, Span]] = []
+        for _, _, i, span in low:
+            if span.lo is not None:
+                active = [(j, a) for j, a in active if not _ends_before(a, span.lo)]
+            pairs.update((min(i, j), max(i, j)) for j, _ in active)
+            active.append((i, span))
+            if len(pairs) > limit:
+                return None
+    # value lists: rows sharing a value, and the ranges holding one of a row's values
+    buckets: dict[Any, list[int]] = {}
+    for i, values in sets:
+        for value in values:
+            buckets.setdefault(value, []).append(i)  # 1, 1.0 and True meet, as in sets
+    for members in buckets.values():
+        pairs.update((a, b) for x, a in enumerate(members) for b in members[x + 1 :] if a != b)
+        if len(pairs) > limit:
+            return None
+    for i, values in sets:
+        for j, span in spans:
+            if any(v is not None and span.contains(v) for v in values):
+                pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+def _ends_before(span: Span, x: Any) -> bool:
+    """Whether every value of ``span`` lies below ``x`` (a range that has closed by ``x``)."""
+    try:
+        return span.hi is not None and (span.hi < x or (span.hi == x and not span.hi_closed))
+    except TypeError:
+        return False
+
+
+def _shares(a: _Cell, b: _Cell) -> bool:
+    """Whether two cells of one column share a value (:func:`_common` without the words)."""
+    if a is None or b is None:
+        return True
+    if isinstance(a, Span):
+        if isinstance(b, Span):
+            return a.intersect(b) is not None
+        return any(v is not None and a.contains(v) for v in b)
+    if isinstance(b, Span):
+        return any(v is not None and b.contains(v) for v in a)
+    return not a.isdisjoint(b)
+
+
 def _pick(values: frozenset[Any] | None) -> str:
     """One value of a set, chosen deterministically so messages do not change between runs."""
     assert values
@@ -197,17 +282,17 @@ def iter_overlaps(rows: Sequence[Sequence[Any]], sources: Sequence[str]) -> Iter
         decided = [_decidable(t) for t in tests]
         if all(ok for ok, _ in decided):
             cells.append((position, tuple(c for _, c in decided)))
-    for i, (first, a_cells) in enumerate(cells):
-        for second, b_cells in cells[i + 1 :]:
-            parts: list[str] = []
-            for column, (a, b) in enumerate(zip(a_cells, b_cells, strict=True)):
-                shared, description = _common(a, b, sources[column])
-                if not shared:
-                    break
-                if description:
-                    parts.append(description)
-            else:
-                yield Overlap(first, second, ", ".join(parts) or "any input")
+    for i, j in _candidates([c for _, c in cells]):
+        (first, a_cells), (second, b_cells) = cells[i], cells[j]
+        # most candidates still differ in some column: find that cheaply, describe overlaps only
+        if not all(_shares(a, b) for a, b in zip(a_cells, b_cells, strict=True)):
+            continue
+        parts: list[str] = []
+        for column, (a, b) in enumerate(zip(a_cells, b_cells, strict=True)):
+            _, description = _common(a, b, sources[column])
+            if description:
+                parts.append(description)
+        yield Overlap(first, second, ", ".join(parts) or "any input")
 
 
 def find_overlaps(
