@@ -10,14 +10,26 @@ is dropped silently, and a run with rejected rows exits with status 1.
 Everything that can be checked before the first row is read is checked first, as a usage error
 (exit 2): output suffixes, encodings, a ``--previous`` file that is not an earlier run. A run
 that would go wrong quietly (a mapped column missing from the header) stops with exit 1.
+
+With ``--workers`` above 1 (the default: one per CPU) a JSON Lines or CSV input bigger than one
+chunk, written to JSON Lines, for a policy without portfolio rules, is evaluated by forked
+workers (:mod:`kamcore.runtime.parallel`): the input is cut into byte ranges
+(:func:`.source.cutter`), each worker parses, evaluates and serializes its ranges, and this
+process checks the ids, writes the bytes and merges the summary in input order. The files and
+the summary are byte for byte those of ``--workers 1``. Anything else (other formats, portfolio
+rules, no ``fork``) runs in this process. Either way the duplicate-id check keeps its ids in
+:class:`~kamcore.runtime.seen.SeenIds`, so memory does not grow with the input.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from . import source as input_source
 from .common import (
@@ -33,6 +45,12 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..engine import Engine
+    from ..io import EvaluationWriter, RejectsWriter, RowSource
+    from ..runtime.parallel import Chunk
+    from .previous import Previous
+    from .progress import Progress
+    from .source import CsvCutter, JsonLinesCutter
+    from .summary import PortfolioSummary
 
 __all__ = ["add_parser", "default_output", "run"]
 
@@ -45,6 +63,21 @@ kam evaluate policy.toml export.csv -o out/q3.csv --encoding-out utf-8-sig   # f
 """
 
 _SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}
+#: Rows per chunk of a parallel run (cut as the bytes that hold about as many lines): few
+#: enough for flat memory with a few chunks in flight (a few MB of evaluations each), enough
+#: that handing one out costs nothing next to evaluating it. Tests lower it for many chunks.
+CHUNK_ROWS = 2000
+
+
+def _workers(text: str) -> int:
+    """argparse type for ``--workers``: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def add_parser(subparsers: Any) -> None:
@@ -106,6 +139,13 @@ def add_parser(subparsers: Any) -> None:
         "--rejects",
         metavar="FILE",
         help="rejected rows (.csv or .jsonl; default: OUTPUT with .rejects.csv); always written",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_workers,
+        metavar="N",
+        help="processes evaluating a JSON Lines or CSV input into JSON Lines (default: one per "
+        "CPU); 1 evaluates in this process. The output is the same either way",
     )
     parser.set_defaults(run=run)
 
@@ -179,28 +219,27 @@ def run(args: argparse.Namespace) -> int:
         summary.expect_previous(previous.records, len(previous.records))
     out_encoding = args.encoding_out if output_format == "csv" else None
     rejects_encoding = args.encoding_out if rejects_format == "csv" else None
+    work = _Work(engine, source, summary, progress, as_of, previous, args.explain)
+    cutter = _cutter(args, engine, source, output_format)
     try:
-        stream = engine.evaluate_stream(
-            progress.wrap(source),
-            as_of=as_of,
-            previous=previous.records if previous is not None else None,
-            explain=args.explain,
-        )
-        with (
-            open_evaluation_writer(output, format=output_format, encoding=out_encoding) as writer,
-            open_rejects_writer(
-                rejects, format=rejects_format, encoding=rejects_encoding
-            ) as rejected,
-        ):
-            for evaluation, record in stream:
-                if evaluation is not None:
-                    writer.write(evaluation)
-                    summary.add(evaluation)
-                    continue
-                assert record is not None
-                row = record.get("row")
-                rejected.write(record, line=source.line_of(row) if row is not None else None)
-                summary.reject(record)
+        if cutter is None:
+            _evaluate_here(
+                work,
+                lambda: open_evaluation_writer(output, format=output_format, encoding=out_encoding),
+                lambda: open_rejects_writer(
+                    rejects, format=rejects_format, encoding=rejects_encoding
+                ),
+            )
+        else:
+            _evaluate_in_workers(
+                work,
+                args.workers or _default_workers(),
+                cutter,
+                lambda: _jsonl_file(output),
+                lambda: open_rejects_writer(
+                    rejects, format=rejects_format, encoding=rejects_encoding
+                ),
+            )
     except KamcoreError as exc:
         raise CliError(str(exc), EXIT_FINDINGS) from None
     finally:
@@ -212,3 +251,155 @@ def run(args: argparse.Namespace) -> int:
     print(f"evaluations written to {output}")
     print(f"rejected rows written to {rejects}")
     return EXIT_FINDINGS if summary.rejected else EXIT_OK
+
+
+@dataclass
+class _Work:
+    """One ``kam evaluate`` run, as both ways of evaluating it need it."""
+
+    engine: Engine
+    source: RowSource
+    summary: PortfolioSummary
+    progress: Progress
+    as_of: date
+    previous: Previous | None
+    explain: str
+
+    @property
+    def previous_records(self) -> dict[str, dict[str, Any]] | None:
+        return self.previous.records if self.previous is not None else None
+
+
+def _default_workers() -> int:
+    from ..runtime.parallel import default_workers
+
+    return default_workers()
+
+
+def _cutter(
+    args: argparse.Namespace, engine: Engine, source: RowSource, output_format: str
+) -> JsonLinesCutter | CsvCutter | None:
+    """How to cut the input for workers, or ``None`` to evaluate in this process: one worker
+    asked for, portfolio rules (evaluated in passes over the whole input), an output other
+    than JSON Lines, an input that cannot be cut or fits in one chunk, no ``fork``."""
+    from ..runtime.parallel import fork_available
+
+    workers = args.workers or _default_workers()
+    if workers < 2 or engine.policy.uses_portfolio or output_format != "jsonl":
+        return None
+    if not fork_available():
+        return None
+    return input_source.cutter(source, CHUNK_ROWS)
+
+
+def _evaluate_here(
+    work: _Work,
+    open_writer: Callable[[], EvaluationWriter],
+    open_rejects: Callable[[], RejectsWriter],
+) -> None:
+    """Evaluate in this process: rows stream through the engine into the writers."""
+    from ..runtime.pipeline import evaluate_stream
+    from ..runtime.seen import SeenIds
+
+    summary, source = work.summary, work.source
+    with SeenIds() as seen, open_writer() as writer, open_rejects() as rejected:
+        stream = evaluate_stream(
+            work.engine.policy,
+            work.progress.wrap(source),
+            as_of=work.as_of,
+            previous=work.previous_records,
+            explain=work.explain,
+            seen=seen,
+        )
+        for evaluation, record in stream:
+            if evaluation is not None:
+                writer.write(evaluation)
+                summary.add(evaluation)
+                continue
+            assert record is not None
+            row = record.get("row")
+            rejected.write(record, line=source.line_of(row) if row is not None else None)
+            summary.reject(record)
+
+
+def _evaluate_in_workers(
+    work: _Work,
+    workers: int,
+    cutter: JsonLinesCutter | CsvCutter,
+    open_writer: Callable[[], contextlib.AbstractContextManager[IO[bytes]]],
+    open_rejects: Callable[[], RejectsWriter],
+) -> None:
+    """Evaluate in forked workers, chunk by chunk; write and count in input order here.
+
+    A broken input (invalid JSON, a CSV line with too many cells, undecodable bytes) is read
+    again in this process, so the run stops with the very error a one-process run gives.
+    """
+    from ..models import evaluation_json
+    from ..runtime.parallel import BrokenInput, Job, Sequencer, WorkerPool
+    from ..runtime.seen import SeenIds
+
+    source, summary, progress = work.source, work.summary, work.progress
+    job = Job(
+        work.engine.policy,
+        work.as_of,
+        work.previous_records,
+        work.explain,
+        serialize=evaluation_json,
+        sink=summary.part,
+        path=str(source.path),
+        encoding=source.encoding or "utf-8",
+        columns=source.columns or (),
+        delimiter=source.delimiter or ",",
+    )
+    try:
+        with (
+            WorkerPool(job, workers, spool=True) as pool,  # first: fork before files open
+            SeenIds() as seen,
+            open_writer() as out,
+            open_rejects() as rejected,
+        ):
+            sequencer = Sequencer(job, seen, first_line=cutter.first_line, cutter=cutter)
+
+            def cut_again(chunk: Chunk) -> None:
+                cutter.recut(chunk, sequencer.row, sequencer.line)
+
+            progress.current = 1
+            for chunk, result in pool.ordered(cutter, on_cut=cut_again):
+                settled = sequencer.settle(chunk, result)
+                settled.write_to(out)
+                summary.merge(settled.sink, settled.drop)
+                for _, record, line in settled.rejects:
+                    rejected.write(record, line=line)
+                    summary.reject(record)
+                progress.rows += settled.rows
+                progress.draw()
+    except BrokenInput:
+        raise _read_error(source) from None
+
+
+def _read_error(source: RowSource) -> Exception:
+    """The error a one-process read of the input stops with."""
+    from ..errors import KamcoreError
+
+    try:
+        for _ in source():
+            pass
+    except KamcoreError as exc:
+        return exc
+    return KamcoreError(f"{source.path}: the input changed while it was being read")
+
+
+@contextlib.contextmanager
+def _jsonl_file(path: Path) -> Iterator[IO[bytes]]:
+    """An atomic JSON Lines output taking bytes (workers hand over UTF-8 text): what the
+    JSON Lines evaluation writer does, without the text passing through it once more."""
+    from ..io import AtomicFile
+
+    target = AtomicFile(path)
+    try:
+        with open(target.tmp, "wb", buffering=0) as out:  # spooled chunks: see Settled
+            yield out
+    except BaseException:
+        target.abort()
+        raise
+    target.commit()

@@ -4,18 +4,25 @@ It holds counts and a short list of candidates, never the evaluations, so summar
 million accounts costs no more memory than summarising ten. Orders come from the policy (tiers
 in ``tier.values`` order, stages in lifecycle order, risk bands from low to high) so the summary
 reads the way the policy was written.
+
+A parallel run evaluates in worker processes, and shipping each evaluation back only to count
+it would cost the main process more than writing it. There each worker gathers its chunk's
+share in a :class:`SummaryPart` (from :meth:`PortfolioSummary.part`): a column of tiers, of
+stages and of bands, the few rows with warnings or at risk. The main process merges the parts
+in input order, dropping the rows it turned into duplicate-id rejects, with the same helpers
+:meth:`PortfolioSummary.add` uses, so both ways give the same summary text.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Container, Sequence
+from collections.abc import Collection, Container, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..runtime.compile import CompiledPolicy
 
-__all__ = ["PortfolioSummary"]
+__all__ = ["PortfolioSummary", "SummaryPart"]
 
 _TOP = 10  # at-risk key accounts listed
 _REJECTS_SHOWN = 10
@@ -23,6 +30,124 @@ _WARNINGS_SHOWN = 3
 #: Distinct warning texts counted; past this, new texts are counted only in the total, so a
 #: warning that quotes each account's values cannot grow the summary with the portfolio.
 _WARNINGS_KEPT = 10_000
+
+
+#: Evaluations by tier, by stage and by risk band.
+_Counts = tuple[Counter[str | None], Counter[str | None], Counter[str | None]]
+#: A key account at risk: (sort key, account id, the evaluation or the part of it shown).
+_Candidate = tuple[float, str, dict[str, Any]]
+
+
+def _distinct(warnings: Sequence[Any]) -> tuple[str, ...]:
+    """An evaluation's warning texts, each once, in order."""
+    return tuple(dict.fromkeys(map(str, warnings)))
+
+
+def _keys(evaluation: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """What an evaluation is counted by: its tier, stage and risk band."""
+    stage = evaluation.get("stage") or {}
+    risk = evaluation.get("risk") or {}
+    return evaluation.get("tier"), stage.get("value"), risk.get("band")
+
+
+def _candidate(
+    key_tier: str | None, bands: Sequence[str], evaluation: dict[str, Any], band: str | None
+) -> _Candidate | None:
+    """The at-risk entry of a key account outside the lowest risk band, else ``None``."""
+    if key_tier is not None and evaluation.get("tier") != key_tier:
+        return None
+    if band is None or (bands and band == bands[0]):
+        return None
+    risk = evaluation["risk"]
+    rank = bands.index(band) if band in bands else -1
+    score = float(risk.get("score") or 0)
+    return -(rank * 1e12 + score), str(evaluation["account_id"]), evaluation
+
+
+def _shown(evaluation: dict[str, Any]) -> dict[str, Any]:
+    """The part of an at-risk evaluation :meth:`PortfolioSummary.render` shows."""
+    risk = evaluation["risk"]
+    return {
+        "risk": {"band": risk["band"], "score": risk["score"]},
+        "alerts": [{"id": a["id"]} for a in evaluation.get("alerts", ())],
+        "tactics": [{"id": t["id"]} for t in evaluation.get("tactics", ())],
+    }
+
+
+class SummaryPart:
+    """One chunk's share of a :class:`PortfolioSummary`, gathered where the chunk is
+    evaluated and merged in order by :meth:`PortfolioSummary.merge`.
+
+    Positions count the evaluations added, from 0. Counted keys are kept as columns (merged
+    with one :meth:`Counter.update <collections.Counter.update>` each); only rows with warnings
+    or at risk are kept whole, the latter as the part of the evaluation the summary shows.
+    """
+
+    __slots__ = (
+        "_counts",
+        "bands",
+        "candidates",
+        "key_tier",
+        "matched",
+        "previous",
+        "risk_bands",
+        "stages",
+        "tiers",
+        "warned",
+    )
+
+    def __init__(
+        self, key_tier: str | None, risk_bands: Sequence[str], previous: Container[str] | None
+    ) -> None:
+        self.key_tier = key_tier
+        self.risk_bands = risk_bands
+        self.previous = previous
+        self.tiers: list[str | None] = []
+        self.stages: list[str | None] = []
+        self.bands: list[str | None] = []
+        self.matched: list[int] = []  # positions whose account has a previous evaluation
+        self.warned: list[tuple[int, tuple[str, ...]]] = []
+        self.candidates: list[tuple[int, _Candidate]] = []
+        self._counts: _Counts | None = None
+
+    def add(self, evaluation: dict[str, Any]) -> None:
+        """Gather one evaluation's share (:func:`_keys` and :func:`_candidate` inlined: this
+        runs once a row in the workers)."""
+        position = len(self.tiers)
+        if self.previous is not None and str(evaluation["account_id"]) in self.previous:
+            self.matched.append(position)
+        warnings = evaluation.get("warnings")
+        if warnings:
+            self.warned.append((position, _distinct(warnings)))
+        tier = evaluation.get("tier")
+        stage = evaluation.get("stage")
+        risk = evaluation.get("risk")
+        band = risk.get("band") if risk else None
+        self.tiers.append(tier)
+        self.stages.append(stage.get("value") if stage else None)
+        self.bands.append(band)
+        if band is None or (self.key_tier is not None and tier != self.key_tier):
+            return
+        candidate = _candidate(self.key_tier, self.risk_bands, evaluation, band)
+        if candidate is not None:
+            key, account_id, _ = candidate
+            self.candidates.append((position, (key, account_id, _shown(evaluation))))
+
+    def counts(self) -> _Counts:
+        """The tiers, stages and bands counted (made once, in the worker, when pickled)."""
+        if self._counts is None:
+            self._counts = (Counter(self.tiers), Counter(self.stages), Counter(self.bands))
+        return self._counts
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        # the previous ids stay behind: the main process has them
+        columns = (self.tiers, self.stages, self.bands)
+        return (*columns, self.counts(), self.matched, self.warned, self.candidates)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.key_tier, self.risk_bands, self.previous = None, (), None
+        self.tiers, self.stages, self.bands, self._counts = state[:4]
+        self.matched, self.warned, self.candidates = state[4:]
 
 
 class PortfolioSummary:
@@ -83,27 +208,56 @@ class PortfolioSummary:
         self.evaluated += 1
         if self.previous_total is not None and str(evaluation["account_id"]) in self._previous:
             self.previous_matched += 1
-        warnings = evaluation.get("warnings") or ()
+        warnings = evaluation.get("warnings")
         if warnings:
-            self.with_warnings += 1
-            for warning in dict.fromkeys(map(str, warnings)):
-                if warning in self.warnings or len(self.warnings) < _WARNINGS_KEPT:
-                    self.warnings[warning] += 1
-        tier = evaluation.get("tier")
-        stage = evaluation.get("stage") or {}
-        risk = evaluation.get("risk") or {}
+            self._count_warnings(_distinct(warnings))
+        tier, stage, band = _keys(evaluation)
         self.by_tier[tier] += 1
-        self.by_stage[stage.get("value")] += 1
-        band = risk.get("band")
+        self.by_stage[stage] += 1
         self.by_risk[band] += 1
-        if self.key_tier is not None and tier != self.key_tier:
-            return
-        if band is None or (self.risk_bands and band == self.risk_bands[0]):
-            return
+        candidate = _candidate(self.key_tier, self.risk_bands, evaluation, band)
+        if candidate is not None:
+            self._add_candidate(candidate)
+
+    def part(self) -> SummaryPart:
+        """An empty share of this summary, to fill where a chunk is evaluated and
+        :meth:`merge` here; call it after :meth:`expect_previous`."""
+        return SummaryPart(
+            self.key_tier,
+            self.risk_bands,
+            self._previous if self.previous_total is not None else None,
+        )
+
+    def merge(self, part: SummaryPart, drop: Collection[int] = ()) -> None:
+        """Count the evaluations of ``part`` but those at the positions in ``drop`` (rows
+        refused after all, as duplicate ids), as :meth:`add` of each in turn would."""
+        tiers, stages, bands = part.counts()
+        if drop:
+            tiers, stages, bands = (
+                Counter(v for i, v in enumerate(column) if i not in drop)
+                for column in (part.tiers, part.stages, part.bands)
+            )
+        self.evaluated += len(part.tiers) - len(drop)
+        self.previous_matched += sum(1 for i in part.matched if i not in drop)
+        self.by_tier.update(tiers)
+        self.by_stage.update(stages)
+        self.by_risk.update(bands)
+        for i, warnings in part.warned:
+            if i not in drop:
+                self._count_warnings(warnings)
+        for i, candidate in part.candidates:
+            if i not in drop:
+                self._add_candidate(candidate)
+
+    def _count_warnings(self, warnings: Sequence[str]) -> None:
+        self.with_warnings += 1
+        for warning in warnings:
+            if warning in self.warnings or len(self.warnings) < _WARNINGS_KEPT:
+                self.warnings[warning] += 1
+
+    def _add_candidate(self, candidate: _Candidate) -> None:
         self.key_at_risk += 1
-        rank = self.risk_bands.index(band) if band in self.risk_bands else -1
-        score = float(risk.get("score") or 0)
-        self._candidates.append((-(rank * 1e12 + score), str(evaluation["account_id"]), evaluation))
+        self._candidates.append(candidate)
         if len(self._candidates) > 20 * _TOP:
             self._prune()
 

@@ -22,10 +22,11 @@ from typing import Any
 from ..errors import AccountError, KamcoreError
 from .compile import CompiledPolicy
 from .context import AccountRun
-from .fastpath import fast_path
+from .fastpath import PhaseFunctions, fast_path, fast_phases
 from .inputs import input_digest
 from .metrics import MetricStep
 from .portfolio import compute_portfolio, portfolio_inputs, run_portfolio_phase
+from .seen import FirstRows
 from .tier import apply_caps, cap_demotions, demote
 from .trace import json_ready
 
@@ -86,7 +87,7 @@ def _start(
     return AccountRun(account_id, values, out, fired, None, as_of, detail=explain == "full")
 
 
-def _first_time(seen: dict[str, int], acc: AccountRun, number: int) -> None:
+def _first_time(seen: FirstRows, acc: AccountRun, number: int) -> None:
     """Refuse an account id met before: roll-ups, previous evaluations and results by id
     would otherwise pick one of the rows silently."""
     first = seen.setdefault(acc.account_id, number)
@@ -142,38 +143,95 @@ def _phase_a(policy: CompiledPolicy, acc: AccountRun) -> None:
     _run_metrics(policy, acc, policy.metrics.before)
 
 
-def _phase_b(policy: CompiledPolicy, acc: AccountRun) -> None:
-    _run_metrics(policy, acc, policy.metrics.after)
+def _phase_b(policy: CompiledPolicy, acc: AccountRun, start: int = 0, raw_tier: Any = None) -> None:
+    """Metrics after the portfolio phase, scorecards, tables, tier.
+
+    :param start: the step to start from (a metric, scorecard, table or the tier, counted in
+        that order), where the generated phase handed over, with the tier the tables before it
+        gave (``raw_tier``).
+    """
+    after = policy.metrics.after
+    _run_metrics(policy, acc, after[start:])
+    step = len(after)
     for scorecard in policy.scorecards:
-        scorecard.run(acc)
-    raw_tier = None
+        if step >= start:
+            scorecard.run(acc)
+        step += 1
     for table in policy.tables:
-        result = table.evaluate(acc)
-        acc.table_outputs[table.id] = result
-        for name, value in result.items():
-            if name == "tier":
-                raw_tier = value
-            else:
-                acc.values[name] = value
-                acc.out["outputs"][name] = json_ready(value)
+        if step >= start:
+            result = table.evaluate(acc)
+            acc.table_outputs[table.id] = result
+            for name, value in result.items():
+                if name == "tier":
+                    raw_tier = value
+                else:
+                    acc.values[name] = value
+                    acc.out["outputs"][name] = json_ready(value)
+        step += 1
     if policy.tier is not None:
         policy.tier.decide(acc, raw_tier)
     else:
         acc.values["tier"] = None
 
 
-def _phase_c(policy: CompiledPolicy, acc: AccountRun) -> None:
-    if policy.segments is not None:
+def _phase_c(policy: CompiledPolicy, acc: AccountRun, start: int = 0) -> None:
+    """Segments (step 0), lifecycle, alerts, risk, tactics, the reported metrics (step 5)."""
+    if start <= 0 and policy.segments is not None:
         policy.segments.run(acc)
-    if policy.lifecycle is not None:
+    if start <= 1 and policy.lifecycle is not None:
         policy.lifecycle.run(acc)
-    policy.alerts.run(acc)
-    if policy.risk is not None:
+    if start <= 2:
+        policy.alerts.run(acc)
+    if start <= 3 and policy.risk is not None:
         policy.risk.run(acc)
-    if policy.tactics is not None:
+    if start <= 4 and policy.tactics is not None:
         policy.tactics.run(acc)
     values = acc.values
     acc.out["metrics"] = {name: json_ready(values.get(name)) for name in policy.metrics.outputs}
+
+
+# -- the generated phases of a policy with portfolio rules ------------------------------------
+
+
+def _phases(policy: CompiledPolicy, explain: str) -> PhaseFunctions | None:
+    return fast_phases(policy, explain) if policy.uses_portfolio else None
+
+
+def _open(
+    policy: CompiledPolicy,
+    phases: PhaseFunctions | None,
+    row: Mapping[str, Any],
+    number: int,
+    as_of: date,
+    explain: str,
+) -> tuple[AccountRun, bool]:
+    """``_start``, and phase A too when the generated code could do both: ``(acc, done)``.
+
+    When the generated code declines, nothing has happened yet and the caller goes on exactly
+    as without it (``_start`` here, phase A at its usual place)."""
+    if phases is not None:
+        acc = phases.a(row, number, as_of, as_of.isoformat())
+        if acc is not None:
+            return acc, True
+    return _start(policy, row, number, as_of, explain), False
+
+
+def _run_b(policy: CompiledPolicy, phases: PhaseFunctions | None, acc: AccountRun) -> None:
+    if phases is None:
+        _phase_b(policy, acc)
+        return
+    handed = phases.b(acc)
+    if handed is not None:  # a step the generated code could not finish: the plain one does
+        _phase_b(policy, acc, handed[0], handed[1])
+
+
+def _run_c(policy: CompiledPolicy, phases: PhaseFunctions | None, acc: AccountRun) -> None:
+    if phases is None:
+        _phase_c(policy, acc)
+        return
+    handed = phases.c(acc)
+    if handed is not None:
+        _phase_c(policy, acc, handed)
 
 
 def _account_error(
@@ -330,7 +388,7 @@ def row_evaluator(
 
 def checked_outcome(
     policy: CompiledPolicy,
-    seen: dict[str, int],
+    seen: FirstRows,
     account_id: str | None,
     outcome: Outcome,
     number: int,
@@ -398,13 +456,15 @@ def _evaluate_many(
                 errors.append(error)
         return evaluations, errors
 
+    phases = _phases(policy, explain)
     runs: list[tuple[int, AccountRun]] = []
     for number, row in enumerate(rows, start=1):
         try:
-            acc = _start(policy, row, number, as_of, explain)
+            acc, done = _open(policy, phases, row, number, as_of, explain)
             _first_time(seen, acc, number)
             acc.previous = previous.get(acc.account_id) if previous else None
-            _phase_a(policy, acc)
+            if not done:
+                _phase_a(policy, acc)
         except Exception as exc:
             errors.append(_account_error(policy, exc, _row_id(row), number, "metrics"))
             continue
@@ -418,7 +478,7 @@ def _evaluate_many(
     survivors: list[tuple[int, AccountRun]] = []
     for number, acc in runs:
         try:
-            _phase_b(policy, acc)
+            _run_b(policy, phases, acc)
         except Exception as exc:
             errors.append(_account_error(policy, exc, acc.account_id, number, "tier"))
             continue
@@ -427,7 +487,7 @@ def _evaluate_many(
         apply_caps(policy.tier, [acc for _, acc in survivors])
     for number, acc in survivors:
         try:
-            _phase_c(policy, acc)
+            _run_c(policy, phases, acc)
         except Exception as exc:
             errors.append(_account_error(policy, exc, acc.account_id, number, "evaluation"))
             continue
@@ -448,6 +508,7 @@ def evaluate_stream(
     as_of: date,
     previous: Mapping[str, Mapping[str, Any]] | None = None,
     explain: str = "full",
+    seen: FirstRows | None = None,
 ) -> Iterator[Outcome]:
     """Evaluate rows as they are read, holding as little as possible in memory.
 
@@ -459,9 +520,12 @@ def evaluate_stream(
     equal :func:`evaluate_many`'s; errors come first when found in an early pass.
 
     :param source: returns a fresh iterator over the same rows each time it is called.
+    :param seen: the account ids met, for the duplicate check (default: a dict, which grows
+        with the input; :class:`~kamcore.runtime.seen.SeenIds` keeps memory flat).
     :raises KamcoreError: the rows differ between passes.
     """
-    seen: dict[str, int] = {}
+    if seen is None:
+        seen = {}
     if not policy.uses_portfolio:
         run = row_evaluator(policy, as_of=as_of, previous=previous, explain=explain)
         for number, row in enumerate(source(), start=1):
@@ -474,11 +538,13 @@ def evaluate_stream(
     ids: list[str] = []
     rejected: set[int] = set()  # rows refused in pass 1: few, unlike the rows kept
     columns: dict[str, list[Any]] = {name: [] for name in names}
+    phases = _phases(policy, explain)
     for number, row in enumerate(source(), start=1):
         try:
-            acc = _start(policy, row, number, as_of, explain)
+            acc, done = _open(policy, phases, row, number, as_of, explain)
             _first_time(seen, acc, number)
-            _phase_a(policy, acc)
+            if not done:
+                _phase_a(policy, acc)
         except Exception as exc:
             rejected.add(number)
             yield None, _account_error(policy, exc, _row_id(row), number, "metrics")
@@ -507,7 +573,7 @@ def evaluate_stream(
                     f"row {number} was not in the first pass: the input changed while it was "
                     "being evaluated"
                 )
-            acc = _start(policy, row, number, as_of, explain)
+            acc, done = _open(policy, phases, row, number, as_of, explain)
             if acc.account_id != ids[i]:
                 raise KamcoreError(
                     f"row {number} held account {ids[i]!r} in the first pass and "
@@ -515,11 +581,12 @@ def evaluate_stream(
                 )
             acc.previous = previous.get(acc.account_id) if previous else None
             try:
-                _phase_a(policy, acc)
+                if not done:
+                    _phase_a(policy, acc)
                 for key, column in results.items():
                     acc.values[key] = column[i]
                 acc.out["warnings"].extend(warnings.get(i, ()))
-                _phase_b(policy, acc)
+                _run_b(policy, phases, acc)
             except Exception as exc:
                 yield number, i, None, exc
                 continue
@@ -532,7 +599,7 @@ def evaluate_stream(
                 assert failure is not None
                 yield None, _account_error(policy, failure, ids[i], number, "tier")
                 continue
-            yield _finish_c(policy, acc_b, number)
+            yield _finish_c(policy, phases, acc_b, number)
         return
 
     # pass 2: tiers and ranking values only, for the caps
@@ -559,12 +626,14 @@ def evaluate_stream(
             continue
         for fallback, cap, note in demoted.get(i, ()):
             demote(acc_b, fallback, cap, note)
-        yield _finish_c(policy, acc_b, number)
+        yield _finish_c(policy, phases, acc_b, number)
 
 
-def _finish_c(policy: CompiledPolicy, acc: AccountRun, number: int) -> Outcome:
+def _finish_c(
+    policy: CompiledPolicy, phases: PhaseFunctions | None, acc: AccountRun, number: int
+) -> Outcome:
     try:
-        _phase_c(policy, acc)
+        _run_c(policy, phases, acc)
     except Exception as exc:
         return None, _account_error(policy, exc, acc.account_id, number, "evaluation")
     return acc.out, None
