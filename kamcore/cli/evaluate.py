@@ -131,9 +131,11 @@ def add_parser(subparsers: Any) -> None:
     input_source.add_arguments(parser)
     parser.add_argument(
         "--explain",
-        choices=("none", "full"),
+        choices=("none", "summary", "full"),
         default="full",
-        help="record the rules that fired with their inputs (default full; none is faster)",
+        help="how much of the why to record: full (default) the rules that fired with the "
+        "values they read and the input digest; summary the rules only; none the verdicts "
+        "only (fastest)",
     )
     parser.add_argument(
         "--rejects",

@@ -173,6 +173,13 @@ def _json_default(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not allowed in an evaluation: {value!r}")
 
 
+#: Built once: ``json.dumps`` with options builds a new encoder per call, which cost about
+#: 3 µs an evaluation when writing a million of them.
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default
+)
+
+
 def evaluation_json(d: Mapping[str, Any]) -> str:
     """The canonical JSON text of an evaluation dict.
 
@@ -186,13 +193,7 @@ def evaluation_json(d: Mapping[str, Any]) -> str:
     :raises TypeError: for a value that has no JSON form.
     """
     try:
-        return json.dumps(
-            d,
-            ensure_ascii=False,
-            separators=(",", ":"),
-            allow_nan=False,
-            default=_json_default,
-        )
+        return _ENCODER.encode(d)
     except ValueError as exc:
         where = _first_non_finite(d, "")
         raise ValueError(
