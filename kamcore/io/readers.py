@@ -47,6 +47,7 @@ from ..errors import KamcoreError
 from ._arrow import pyarrow
 from .encoding import CHUNK_SIZE, first_invalid_byte, resolve_encoding
 from .formats import INPUT_FORMATS, format_of
+from .jsonfast import loads as fast_loads
 
 __all__ = [
     "CsvSource",
@@ -388,7 +389,7 @@ class JsonLinesSource(RowSource):
                     try:
                         # without the line end: an error at the end of the line is then at its
                         # last column, not at column 1 of a line that does not exist
-                        value = json.loads(line.rstrip("\n"))
+                        value = fast_loads(line.rstrip("\n"))
                     except json.JSONDecodeError as exc:
                         raise KamcoreError(
                             f"{self.path}:{line_number}:{exc.colno}: invalid JSON: {exc.msg}"
