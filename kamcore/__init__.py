@@ -2,32 +2,36 @@
 
 The public API is what ``__all__`` lists; everything else is private or a documented submodule
 (:mod:`kamcore.hookspecs`, :mod:`kamcore.expr`, :mod:`kamcore.policy`, :mod:`kamcore.models`).
-Heavy parts (pydantic models, the compiler) are imported on first use, so importing kamcore, or
-running ``kam --version``, stays fast.
+Everything but the version is imported on first use (pydantic models, the compiler, pluggy behind
+``hookimpl``, even the exception classes and :mod:`typing`), so importing kamcore, or running
+``kam --version``, costs next to nothing.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .errors import (
-    AccountError,
-    ExpressionError,
-    KamcoreError,
-    PluginError,
-    PluginUsageError,
-    PolicyError,
-)
-from .hookspecs import hookimpl
-from .registry import Classifier, Fact, Function, Metric, StageModel, Tactic
-from .types import Type
 
+#: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (type checkers treat the name alike).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .engine import Engine, PortfolioResult
+    from .errors import (
+        AccountError,
+        ExpressionError,
+        KamcoreError,
+        PluginError,
+        PluginUsageError,
+        PolicyError,
+    )
+    from .hookspecs import hookimpl
     from .models import Account, Evaluation, evaluation_json
     from .policy import PolicyDocument, load_policy
+    from .registry import Classifier, Fact, Function, Metric, StageModel, Tactic
+    from .types import Type
 
 __all__ = [
     "Account",
@@ -56,13 +60,31 @@ __all__ = [
 
 _LAZY = {
     "Account": "kamcore.models",
+    "AccountError": "kamcore.errors",
+    "ExpressionError": "kamcore.errors",
+    "KamcoreError": "kamcore.errors",
+    "PluginError": "kamcore.errors",
+    "PluginUsageError": "kamcore.errors",
+    "PolicyError": "kamcore.errors",
+    "Classifier": "kamcore.registry",
     "Engine": "kamcore.engine",
     "Evaluation": "kamcore.models",
+    "Fact": "kamcore.registry",
+    "Function": "kamcore.registry",
+    "Metric": "kamcore.registry",
     "PolicyDocument": "kamcore.policy",
     "PortfolioResult": "kamcore.engine",
+    "StageModel": "kamcore.registry",
+    "Tactic": "kamcore.registry",
+    "Type": "kamcore.types",
     "evaluation_json": "kamcore.models",
+    "hookimpl": "kamcore.hookspecs",
     "load_policy": "kamcore.policy",
 }
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__} - {"TYPE_CHECKING", "import_module"})
 
 
 def __getattr__(name: str) -> Any:

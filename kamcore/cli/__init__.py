@@ -3,7 +3,8 @@
 Every command lives in its own module with two functions: ``add_parser(subparsers)`` declares
 its arguments (standard library only, so building the parser stays cheap) and ``run(args)``
 does the work, importing the engine, pydantic and friends only then. That keeps ``kam --version``
-and ``kam --help`` fast: they never load the compiler.
+and ``kam --help`` fast: they never load the compiler. ``kam --version`` does not even build the
+parser (nor import the command modules): it is answered before anything else.
 
 Exit status, for every command: 0 all good; 1 findings or failures (policy problems, failing
 test cases, rejected rows); 2 usage errors (bad arguments, a missing file); 130 interrupted
@@ -16,25 +17,14 @@ import argparse
 import os
 import signal
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from importlib import import_module
 
 from .._version import __version__
-from ..errors import KamcoreError
-from . import (
-    evaluate,
-    explain,
-    init,
-    plugins,
-    policy,
-    sample,
-    schema,
-    validate,
-)
-from . import test as test_command
-from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, CliError, error
 
+#: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (``kam --version`` needs none of it).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from types import ModuleType
 
 __all__ = ["build_parser", "main"]
@@ -42,18 +32,26 @@ __all__ = ["build_parser", "main"]
 #: Exit status after SIGTERM, the shell's convention (128 + signal number).
 EXIT_TERMINATED = 128 + signal.SIGTERM
 
-#: The command modules, in the order ``kam --help`` lists them.
-COMMANDS: tuple[ModuleType, ...] = (
-    validate,
-    evaluate,
-    explain,
-    test_command,
-    policy,
-    init,
-    plugins,
-    schema,
-    sample,
+#: The command modules (under ``kamcore.cli``), in the order ``kam --help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "validate",
+    "evaluate",
+    "explain",
+    "test",
+    "policy",
+    "init",
+    "plugins",
+    "schema",
+    "sample",
 )
+#: What ``kam --version`` prints (argparse's ``version`` action prints the same).
+VERSION = f"kam (kamcore) {__version__}"
+
+
+def commands() -> tuple[ModuleType, ...]:
+    """The command modules, imported (standard library only at their top)."""
+    return tuple(import_module(f"{__name__}.{name}") for name in COMMAND_MODULES)
+
 
 _EPILOG = """\
 examples:
@@ -74,6 +72,8 @@ class _Parser(argparse.ArgumentParser):
     makes the message follow the ``kam: error:`` style of the other errors."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        from .common import EXIT_USAGE
+
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
@@ -87,9 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"kam (kamcore) {__version__}")
+    parser.add_argument("--version", action="version", version=VERSION)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in COMMANDS:
+    for module in commands():
         module.add_parser(subparsers)
     return parser
 
@@ -105,6 +105,12 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``kam`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # What argparse's version action does (print, exit 0), without building the parser.
+        print(VERSION)
+        sys.exit(0)
+    from .common import EXIT_USAGE
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -121,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ..errors import KamcoreError
+    from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, CliError, error
+
     try:
         status: int = args.run(args)
     except CliError as exc:

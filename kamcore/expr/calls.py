@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..errors import PluginError
@@ -21,12 +22,52 @@ from .checked import Checked
 from .emit import call, propagate_none, values_item
 from .scope import PortfolioCall
 from .suggest import unknown_message
-from .typerules import describe, show
+from .typerules import describe, may_be_missing, show
 
 if TYPE_CHECKING:
     from .check import Checker
 
 __all__ = ["check_call"]
+
+
+#: ``Function.param_types`` by ``Function.params``: the property parses every type name each
+#: time it is read, and a policy calls the same few functions hundreds of times.
+_PARAM_TYPES: dict[tuple[Type | str, ...], tuple[Type, ...]] = {}
+
+
+def _param_types(function: Function) -> tuple[Type, ...]:
+    """``function.param_types``, parsed once per distinct parameter list."""
+    if type(function) is not Function:  # a subclass may compute its types differently
+        return function.param_types
+    try:
+        return _PARAM_TYPES[function.params]
+    except KeyError:
+        pass
+    except TypeError:  # a parameter type holding a mutable value: not a key
+        return function.param_types
+    types = function.param_types
+    if len(_PARAM_TYPES) > 1024:
+        _PARAM_TYPES.clear()
+    _PARAM_TYPES[function.params] = types
+    return types
+
+
+#: ``as_type(returns)`` for functions whose result type is a type name (``"number"``).
+_RESULT_TYPES: dict[str, Type] = {}
+
+
+def _declared_result(function: Function, args: list[Type]) -> object:
+    """``function.result_type(args)``; a result type given by name is parsed once, not once
+    per call of the function in every expression."""
+    returns = function.returns
+    if type(function) is not Function or not isinstance(returns, str):
+        return function.result_type(args)
+    found = _RESULT_TYPES.get(returns)
+    if found is None:
+        if len(_RESULT_TYPES) > 1024:
+            _RESULT_TYPES.clear()
+        found = _RESULT_TYPES[returns] = as_type(returns)
+    return found
 
 
 def _arity(lo: int, hi: int | None) -> str:
@@ -43,7 +84,7 @@ def check_call(checker: Checker, node: ast.Call) -> Checked:
     name = checker.dotted(node.func)
     if name is None:
         raise checker.error("only registered functions can be called", node)
-    if any(part.startswith("_") for part in name.split(".")):
+    if name.startswith("_") or "._" in name:  # a part of the dotted name starts with `_`
         raise checker.error(f"`{name}`: names starting with `_` are not allowed", node)
     if node.keywords:
         raise checker.error(
@@ -58,19 +99,19 @@ def check_call(checker: Checker, node: ast.Call) -> Checked:
         if name in checker.scope.names:
             raise checker.error(f"`{name}` is a fact, not a function", node)
         raise checker.error(unknown_message("function", name, checker.scope.functions), node)
-    params = function.param_types
+    params = _param_types(function)
     count = len(node.args)
     lo = function.min_args if function.min_args is not None else len(params)
     hi = None if function.variadic else len(params)
     if count < lo or (hi is not None and count > hi):
         raise checker.error(f"`{name}` takes {_arity(lo, hi)}, got {count}", node)
     if function.portfolio:
-        return _portfolio_call(checker, node, name, function)
+        return _portfolio_call(checker, node, name, function, params)
     args = [checker.check(arg) for arg in node.args]
-    result = _result_type(checker, node, name, function, args)
+    result = _result_type(checker, node, name, function, args, params)
     bound = _bind(checker, name, function)
     extra: list[ast.expr] = [values_item("as_of")] if function.pass_as_of else []
-    text = checker.text_of(node)
+    text = checker.text_later(node)
     if function.handles_missing:
         return Checked(call(bound, [*extra, *(a.node for a in args)]), result, text)
     built = propagate_none(
@@ -83,17 +124,24 @@ def check_call(checker: Checker, node: ast.Call) -> Checked:
 
 
 def _result_type(
-    checker: Checker, node: ast.Call, name: str, function: Function, args: Sequence[Checked]
+    checker: Checker,
+    node: ast.Call,
+    name: str,
+    function: Function,
+    args: Sequence[Checked],
+    params: Sequence[Type],
 ) -> Type:
     """Check the argument types, then ask the registration for the result type.
 
     Optionality is ignored for arguments: a missing argument either propagates (the function
     is not called) or is handed over to a function that handles it.
 
+    :param params: ``function.param_types``, resolved once by the caller (the property parses
+        every parameter type again each time it is read).
+
     :raises PluginError: when the plugin's result-type callable crashes or returns no type;
         that is the plugin's bug, not the policy author's.
     """
-    params = function.param_types
     for index, (arg, original) in enumerate(zip(args, node.args, strict=True)):
         if not params:
             break
@@ -102,14 +150,14 @@ def _result_type(
             if function.handles_missing:
                 continue
             raise checker.error(f"`None` cannot be passed to `{name}`", original)
-        if not param.as_optional(True).accepts(arg.type.as_optional(True)):
+        if not may_be_missing(param).accepts(may_be_missing(arg.type)):
             raise checker.error(
                 f"argument {index + 1} of `{name}` must be {describe(param)}, "
                 f"but `{arg.text}` is {show(arg.type)}",
                 original,
             )
     try:
-        result: object = function.result_type([a.type for a in args])
+        result: object = _declared_result(function, [a.type for a in args])
     except (TypeError, ValueError) as exc:
         # The documented way for a result-type callable to refuse argument types.
         raise checker.error(f"`{name}` cannot take these arguments: {exc}", node) from None
@@ -130,7 +178,9 @@ def _result_type(
     return result
 
 
-def _portfolio_call(checker: Checker, node: ast.Call, name: str, function: Function) -> Checked:
+def _portfolio_call(
+    checker: Checker, node: ast.Call, name: str, function: Function, params: Sequence[Type]
+) -> Checked:
     """Record a :class:`PortfolioCall` and read its column; the key is the canonical text."""
     first = node.args[0]
     argument = checker.dotted(first)
@@ -148,14 +198,20 @@ def _portfolio_call(checker: Checker, node: ast.Call, name: str, function: Funct
             )
         constants.append(checked.node.value)
         args.append(checked)
-    result = _result_type(checker, node, name, function, args)
+    result = _result_type(checker, node, name, function, args, params)
     key = f"{name}({', '.join([argument, *(repr(c) for c in constants)])})"
     checker.portfolio_calls.setdefault(
         key, PortfolioCall(key, function, argument, tuple(constants))
     )
     # A portfolio column may hold None for an account (no value to rank, or an account
     # the portfolio phase could not place), whatever the declared result type says.
-    return Checked(values_item(key), result.as_optional(True), checker.text_of(node))
+    return Checked(values_item(key), result.as_optional(True), checker.text_later(node))
+
+
+@lru_cache(maxsize=1024)
+def _global_name(name: str) -> str:
+    """``_kc_fn_`` and the function's name as a Python identifier (``retail.x`` -> ``retail_x``)."""
+    return "_kc_fn_" + re.sub(r"\W", "_", name)
 
 
 def _bind(checker: Checker, name: str, function: Function) -> str:
@@ -163,7 +219,7 @@ def _bind(checker: Checker, name: str, function: Function) -> str:
     existing = checker.global_of.get(name)
     if existing is not None:
         return existing
-    global_name = "_kc_fn_" + re.sub(r"\W", "_", name)
+    global_name = _global_name(name)
     while global_name in checker.bound:
         global_name += "_"
     checker.bound[global_name] = function

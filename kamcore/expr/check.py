@@ -4,9 +4,10 @@ Sandboxes built by forbidding dangerous things keep being broken, so this walker
 other way round: it knows a handful of node types (literals, names, the operators of the
 dialect, ``x if c else y`` and calls of registered functions) and refuses everything else with
 a message that says what to write instead. It never copies a user node into the output; it
-builds fresh nodes, so nothing it did not look at can reach the compiler. Names become
-``values["name"]`` subscripts and functions become private globals, so the compiled code can
-reach no Python object except the registered functions it calls.
+builds fresh nodes (positioned as :mod:`.emit` explains), so nothing it did not look at can
+reach the compiler. Names become ``values["name"]`` subscripts and functions become private
+globals, so the compiled code can reach no Python object except the registered functions it
+calls.
 
 Every node is typed on the way, so ``revenue > 'high'`` is refused when the policy loads, and
 optional (possibly missing) operands get a run-time check exactly where a value is required.
@@ -15,6 +16,9 @@ optional (possibly missing) operands get a run-time check exactly where a value 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from ..errors import ExpressionError
 from ..registry import Function
@@ -22,7 +26,9 @@ from ..types import BOOLEAN, INTEGER, NONE, NUMBER, STRING, Type
 from .calls import check_call
 from .checked import PLACEHOLDER, Checked, InputColumn
 from .emit import (
+    AT,
     INPUT,
+    LOAD,
     Temps,
     const,
     load,
@@ -104,6 +110,25 @@ def _literal_type(value: object) -> Type | None:
     return None
 
 
+def _both(left: Checked, right: Checked) -> str:
+    """Two operands named for a message (built only when there is one to write)."""
+    return f"`{left.text}` ({show(left.type)}) and `{right.text}` ({show(right.type)})"
+
+
+def _cannot_look_for(left: Checked, container: Checked) -> str:
+    return (
+        f"cannot look for `{left.text}` ({show(left.type)}) in `{container.text}` "
+        f"({show(container.type)})"
+    )
+
+
+def _cannot_compare(left: Checked, right: Checked, symbol: str) -> str:
+    return (
+        f"cannot compare `{left.text}` ({show(left.type)}) with `{right.text}` "
+        f"({show(right.type)}) using `{symbol}`"
+    )
+
+
 class Checker:
     """Checks one expression against a :class:`Scope` and rewrites it for compilation.
 
@@ -134,6 +159,9 @@ class Checker:
         self.portfolio_calls: dict[str, PortfolioCall] = {}
         self.bound: dict[str, Function] = {}
         self.global_of: dict[str, str] = {}
+        #: the expression compares with ``is``/``is not`` (``x is None``), which Python's
+        #: compiler may warn about (``0 is None``); see :func:`~.compile.build_function`
+        self.identity_tests = False
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -148,6 +176,10 @@ class Checker:
             return checked.node
         return require(checked.node, checked.text, self.runtime_source, self.temps)
 
+    def text_later(self, node: ast.AST) -> Callable[[], str]:
+        """:meth:`text_of` ``node``, when asked (see :attr:`Checked.source_text`)."""
+        return partial(self.text_of, node)
+
     def text_of(self, node: ast.AST) -> str:
         """The source text of ``node`` (the input's text for the decision-table placeholder)."""
         if isinstance(node, ast.Name) and node.id == PLACEHOLDER and self.input is not None:
@@ -161,6 +193,11 @@ class Checker:
 
         :raises ExpressionError: for anything outside the dialect or badly typed.
         """
+        # The parser's node classes, looked up by exact type (a chain of isinstance tests
+        # costs up to nine calls per node); anything else goes through the chain below.
+        handler = _HANDLERS.get(type(node))
+        if handler is not None:
+            return handler(self, node)
         if isinstance(node, ast.Constant):
             return self._constant(node)
         if isinstance(node, ast.Name):
@@ -193,7 +230,7 @@ class Checker:
             if isinstance(value, complex):
                 raise self.error("complex numbers are not allowed", node)
             raise self.error("this literal is not allowed in expressions", node)
-        return Checked(const(value), type_, self.text_of(node), literal=True)
+        return Checked(const(value), type_, self.text_later(node), literal=True)
 
     def _name_node(self, node: ast.Name) -> Checked:
         if node.id == PLACEHOLDER and self.input is not None:
@@ -202,7 +239,7 @@ class Checker:
 
     def name(self, name: str, node: ast.AST) -> Checked:
         """Resolve a (possibly dotted) fact, metric or output name against the scope."""
-        if any(part.startswith("_") for part in name.split(".")):
+        if name.startswith("_") or "._" in name:  # a part of the dotted name starts with `_`
             raise self.error(f"`{name}`: names starting with `_` are not allowed", node)
         type_ = self.scope.names.get(name)
         if type_ is not None:
@@ -262,20 +299,21 @@ class Checker:
                 )
             parts.append(self.required(checked))
         op = ast.And() if symbol == "and" else ast.Or()
-        return Checked(ast.BoolOp(op=op, values=parts), BOOLEAN, self.text_of(node))
+        return Checked(ast.BoolOp(op=op, values=parts, **AT), BOOLEAN, self.text_later(node))
 
     def _unary_op(self, node: ast.UnaryOp) -> Checked:
         if isinstance(node.op, ast.Invert):
             raise self.error("bitwise operator `~` is not allowed; use `not`", node)
         operand = self.check(node.operand)
-        text = self.text_of(node)
+        text = self.text_later(node)
         if isinstance(node.op, ast.Not):
             if not is_boolean(operand.type):
                 raise self.error(
                     f"`not` needs a true/false value; `{operand.text}` is {show(operand.type)}",
                     node,
                 )
-            return Checked(ast.UnaryOp(op=ast.Not(), operand=self.required(operand)), BOOLEAN, text)
+            negated = ast.UnaryOp(op=ast.Not(), operand=self.required(operand), **AT)
+            return Checked(negated, BOOLEAN, text)
         symbol = "-" if isinstance(node.op, ast.USub) else "+"
         if not (operand.type.is_numeric or operand.type.kind == "any"):
             raise self.error(
@@ -289,7 +327,7 @@ class Checker:
         op_type = type(node.op)
         built = propagate_none(
             [(operand.node, operand.type.optional)],
-            lambda args: ast.UnaryOp(op=op_type(), operand=args[0]),
+            lambda args: ast.UnaryOp(op=op_type(), operand=args[0], **AT),
             self.temps,
         )
         return Checked(built, operand.type, text)
@@ -315,41 +353,44 @@ class Checker:
             )
         if symbol == "*" and "string" in (lt.kind, rt.kind):
             raise self.error("repeating a text with `*` is not allowed", column)
-        both = f"`{left.text}` ({show(lt)}) and `{right.text}` ({show(rt)})"
         if symbol in ("+", "-") and lt.is_numeric and rt.is_numeric and units_clash(lt, rt):
+            both = _both(left, right)
             raise self.error(
                 f"cannot use `{symbol}` on {both}: they are in different units", column
             )
         result = arithmetic_result(symbol, lt, rt)
         if result is None:
-            raise self.error(f"cannot use `{symbol}` on {both}", column)
+            raise self.error(f"cannot use `{symbol}` on {_both(left, right)}", column)
         built = propagate_none(
             [(left.node, lt.optional), (right.node, rt.optional)],
-            lambda args: ast.BinOp(left=args[0], op=op_type(), right=args[1]),
+            lambda args: ast.BinOp(left=args[0], op=op_type(), right=args[1], **AT),
             self.temps,
         )
-        return Checked(built, result, self.text_of(node))
+        return Checked(built, result, self.text_later(node))
 
     def _compare(self, node: ast.Compare) -> Checked:
         originals = [node.left, *node.comparators]
-        is_ops = [isinstance(op, ast.Is | ast.IsNot) for op in node.ops]
-        if any(is_ops) and len(node.ops) > 1:
-            index = is_ops.index(True)
-            column = self.src.operator_column("is", originals[index], originals[index + 1])
-            raise self.error(
-                "`is None` cannot be chained with other comparisons; join them with `and`",
-                column,
-            )
+        if len(node.ops) > 1:
+            is_ops = [isinstance(op, ast.Is | ast.IsNot) for op in node.ops]
+            if any(is_ops):
+                index = is_ops.index(True)
+                column = self.src.operator_column("is", originals[index], originals[index + 1])
+                raise self.error(
+                    "`is None` cannot be chained with other comparisons; join them with `and`",
+                    column,
+                )
         checked = [self.check(node.left)]
         needs_value = [False] * len(originals)
         for index, (op, right) in enumerate(zip(node.ops, node.comparators, strict=True)):
             left = checked[index]
             symbol = _COMPARE_SYMBOLS[type(op)]
-            column = self.src.operator_column(symbol, originals[index], right)
+            # where the operator is written, for a message (found only if one is needed)
+            at = partial(self.src.operator_column, symbol, originals[index], right)
             if isinstance(op, ast.Is | ast.IsNot):
+                self.identity_tests = True
                 if not (isinstance(right, ast.Constant) and right.value is None):
                     raise self.error(
-                        "`is` only compares with `None`; use `==` to compare values", column
+                        "`is` only compares with `None`; use `==` to compare values", at()
                     )
                 checked.append(Checked(const(None), NONE, "None", literal=True))
                 continue
@@ -358,7 +399,7 @@ class Checker:
                 checked.append(self._container(left, originals[index], right, written))
             else:
                 other = self.check(right)
-                self._check_comparison(left, other, written, isinstance(op, ast.Eq), column)
+                self._check_comparison(left, other, written, isinstance(op, ast.Eq), at)
                 if isinstance(op, ast.Eq | ast.NotEq):
                     self._check_choice(left, other, right)
                     self._check_choice(other, left, originals[index])
@@ -369,12 +410,13 @@ class Checker:
             for c, needed in zip(checked, needs_value, strict=True)
         ]
         ops = [type(op)() for op in node.ops]
-        compare = ast.Compare(left=nodes[0], ops=ops, comparators=nodes[1:])
-        return Checked(compare, BOOLEAN, self.text_of(node))
+        compare = ast.Compare(left=nodes[0], ops=ops, comparators=nodes[1:], **AT)
+        return Checked(compare, BOOLEAN, self.text_later(node))
 
     def _check_comparison(
-        self, left: Checked, right: Checked, symbol: str, equal: bool, column: int
+        self, left: Checked, right: Checked, symbol: str, equal: bool, at: Callable[[], int]
     ) -> None:
+        """Refuse comparing ``left`` with ``right``; ``at()`` is the column for the caret."""
         lt, rt = left.type, right.type
         ordering = symbol not in ("==", "!=")
         if "none" in (lt.kind, rt.kind):
@@ -382,21 +424,18 @@ class Checker:
             if not ordering:
                 test = "is" if equal else "is not"
                 raise self.error(
-                    f"use `{other.text} {test} None` to test for a missing value", column
+                    f"use `{other.text} {test} None` to test for a missing value", at()
                 )
             raise self.error(
                 f"cannot compare with `None` using `{symbol}`; "
                 "use `is None` to test for a missing value",
-                column,
+                at(),
             )
-        message = (
-            f"cannot compare `{left.text}` ({show(lt)}) with `{right.text}` ({show(rt)}) "
-            f"using `{symbol}`"
-        )
         if not comparable(lt, rt, ordering=ordering):
-            raise self.error(message, column)
+            raise self.error(_cannot_compare(left, right, symbol), at())
         if lt.is_numeric and rt.is_numeric and units_clash(lt, rt):
-            raise self.error(message + ": they are in different units", column)
+            message = _cannot_compare(left, right, symbol) + ": they are in different units"
+            raise self.error(message, at())
 
     def _check_choice(self, subject: Checked, literal: Checked, node: ast.AST) -> None:
         """Refuse a literal text that ``subject``'s declared values rule out.
@@ -421,34 +460,33 @@ class Checker:
             items: list[Checked] = []
             for element in right.elts:
                 item = self.check(element)
-                column = self.src.column(element)
+                at = partial(self.src.column, element)
                 if item.type.kind == "none":
                     raise self.error(
                         f"`None` cannot be in a list of values; test `{left.text} is None` "
                         "on its own",
-                        column,
+                        at(),
                     )
-                self._check_comparison(left, item, symbol, True, column)
+                self._check_comparison(left, item, symbol, True, at)
                 self._check_choice(left, item, element)
                 items.append(item)
             nodes = [self.required(item) for item in items]
             container: ast.expr
             if items and all(i.literal for i in items) and left.type.kind in _SCALAR_KINDS:
                 # A set of constants compiles to one frozenset constant: O(1) membership.
-                container = ast.Set(elts=nodes)
+                container = ast.Set(elts=nodes, **AT)
             else:
-                container = ast.Tuple(elts=nodes, ctx=ast.Load())
-            return Checked(container, _LIST, self.text_of(right))
+                container = ast.Tuple(elts=nodes, ctx=LOAD, **AT)
+            return Checked(container, _LIST, self.text_later(right))
         checked = self.check(right)
         lt, rt = left.type, checked.type
-        looked_for = f"cannot look for `{left.text}` ({show(lt)}) in `{checked.text}` ({show(rt)})"
         if rt.kind == "list":
             if rt.item is not None and not comparable(lt, rt.item, ordering=False):
-                raise self.error(looked_for, right)
+                raise self.error(_cannot_look_for(left, checked), right)
             self._check_choice(checked, left, left_node)
         elif rt.kind == "string":
             if lt.kind not in ("string", "any"):
-                raise self.error(looked_for, right)
+                raise self.error(_cannot_look_for(left, checked), right)
         elif rt.kind != "any":
             raise self.error(
                 f"`{symbol}` needs a list of values `(...)`, a list or a text on its right; "
@@ -475,5 +513,19 @@ class Checker:
                 f"{show(body.type)} and `{orelse.text}` is {show(orelse.type)}",
                 node,
             )
-        built = ast.IfExp(test=self.required(test), body=body.node, orelse=orelse.node)
-        return Checked(built, result, self.text_of(node))
+        built = ast.IfExp(test=self.required(test), body=body.node, orelse=orelse.node, **AT)
+        return Checked(built, result, self.text_later(node))
+
+
+#: :meth:`Checker.check` by node class, for the classes it knows (exact types only).
+_HANDLERS: dict[type[ast.AST], Callable[[Checker, Any], Checked]] = {
+    ast.Constant: Checker._constant,
+    ast.Name: Checker._name_node,
+    ast.Attribute: Checker._attribute,
+    ast.BoolOp: Checker._bool_op,
+    ast.UnaryOp: Checker._unary_op,
+    ast.BinOp: Checker._bin_op,
+    ast.Compare: Checker._compare,
+    ast.IfExp: Checker._if_exp,
+    ast.Call: check_call,
+}

@@ -7,7 +7,9 @@ the walker itself.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..types import Type
 
@@ -18,20 +20,29 @@ __all__ = ["PLACEHOLDER", "Checked", "InputColumn"]
 PLACEHOLDER = "?input"
 
 
-@dataclass(frozen=True, slots=True)
-class Checked:
+class Checked(NamedTuple):
     """A checked sub-expression.
+
+    A named tuple rather than a frozen dataclass: the checker makes one per node of every
+    expression, and a tuple is built without a field-by-field ``__init__``.
 
     :param node: the compiled (fresh) AST node.
     :param type: its type; optional when it may be missing at run time.
-    :param text: the source text, used to name the operand in messages.
+    :param source_text: the source text (see :attr:`text`), or a function giving it: most
+        operands are never named, so their text is only cut out of the source when asked for.
     :param literal: ``node`` is a constant written in the source (or a negated one).
     """
 
     node: ast.expr
     type: Type
-    text: str
+    source_text: str | Callable[[], str]
     literal: bool = False
+
+    @property
+    def text(self) -> str:
+        """The source text, used to name the operand in messages."""
+        text = self.source_text
+        return text if isinstance(text, str) else text()
 
 
 @dataclass(frozen=True, slots=True)

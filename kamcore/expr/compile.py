@@ -19,11 +19,12 @@ from ..errors import ExpressionError
 from ..registry import Function
 from ..types import Type
 from .check import Checker
-from .emit import MISSING, VALUES, require
+from .emit import AT, MISSING, VALUES, require
 from .missing import raise_missing
 from .parse import parse
 from .scope import CompiledExpr, Scope
-from .typerules import describe
+from .typerules import describe, may_be_missing
+from .walk import locate
 
 __all__ = ["CODE_FILENAME", "build_function", "compile_expression", "runtime_globals"]
 
@@ -41,27 +42,58 @@ def runtime_globals(bound: Mapping[str, Function]) -> dict[str, Any]:
 
 
 def build_function(
-    body: ast.expr, params: Sequence[str], namespace: dict[str, Any], name: str = "<expression>"
+    body: ast.expr,
+    params: Sequence[str],
+    namespace: dict[str, Any],
+    name: str = "<expression>",
+    *,
+    positioned: bool = False,
+    warns: bool = True,
 ) -> Callable[..., Any]:
     """Compile ``body`` as the body of a function of ``params``, with ``namespace`` as globals.
 
     The lambda is compiled inside a module-level expression and its code object taken out, so
-    no ``eval`` runs at all: the function is built directly from the code object.
+    no ``eval`` runs at all: the function is built directly from the code object. Missing
+    positions are filled in on the way, in ``body`` too: callers keep it as the compiled tree
+    (:attr:`CompiledExpr.tree`).
+
+    :param positioned: ``body`` comes from the checker, whose nodes all carry their position
+        already (:mod:`.emit`); the walk filling positions in is then skipped. Should a node
+        lack one after all, ``compile`` says so and the walk runs as usual.
+    :param warns: ``body`` may make Python's compiler warn, which is silenced. The compiler
+        warns about ``is`` with a literal (``0 is None``) and about calling or indexing a
+        literal; the checker's code calls and indexes names only, so only an ``is`` written
+        by the author can (:attr:`Checker.identity_tests`). Without one, the body is compiled
+        without switching the warning filters (a tenth of the cost of compiling it, for every
+        expression of the policy).
     """
     arguments = ast.arguments(
         posonlyargs=[],
-        args=[ast.arg(arg=p) for p in params],
+        args=[ast.arg(arg=p, **AT) for p in params],
         kwonlyargs=[],
         kw_defaults=[],
         defaults=[],
     )
-    wrapper = ast.Expression(body=ast.Lambda(args=arguments, body=body))
-    ast.fix_missing_locations(wrapper)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        module = compile(wrapper, CODE_FILENAME, "eval")
+    # The lambda and its arguments take line 1, column 0, as the root of a tree does, so the
+    # body's generated nodes get the positions fix_missing_locations(Expression(body)) gives.
+    wrapper = ast.Expression(body=ast.Lambda(args=arguments, body=body, **AT))
+    if positioned:
+        try:
+            module = _compile(wrapper) if warns else compile(wrapper, CODE_FILENAME, "eval")
+        except TypeError:  # "required field lineno missing": fill positions in and retry
+            locate(wrapper)
+            module = _compile(wrapper)
+    else:
+        locate(wrapper)
+        module = _compile(wrapper)
     code = next(c for c in module.co_consts if isinstance(c, CodeType))
     return FunctionType(code, namespace, name)
+
+
+def _compile(wrapper: ast.Expression) -> CodeType:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return compile(wrapper, CODE_FILENAME, "eval")
 
 
 def compile_expression(source: str, scope: Scope, *, expected: Type | None = None) -> CompiledExpr:
@@ -82,7 +114,7 @@ def compile_expression(source: str, scope: Scope, *, expected: Type | None = Non
     result_type = checked.type
     body = checked.node
     if expected is not None:
-        if result_type.kind == "none" or not expected.as_optional(True).accepts(result_type):
+        if result_type.kind == "none" or not may_be_missing(expected).accepts(result_type):
             raise ExpressionError(
                 f"the expression must give {describe(expected)}, "
                 f"but it gives {describe(result_type)}",
@@ -93,9 +125,8 @@ def compile_expression(source: str, scope: Scope, *, expected: Type | None = Non
             body = require(body, checked.text, source, checker.temps)
             result_type = result_type.as_optional(False)
     namespace = runtime_globals(checker.bound)
+    fn = build_function(body, (VALUES,), namespace, positioned=True, warns=checker.identity_tests)
     tree = ast.Expression(body=body)
-    ast.fix_missing_locations(tree)
-    fn = build_function(body, (VALUES,), namespace)
     return CompiledExpr(
         source=source,
         type=result_type,

@@ -6,6 +6,11 @@ decision-table test). A missing-value check is inlined as
 the common path is a dict subscript, a store and a jump, with no function call. Required
 values get no check at all, so ``revenue >= 1_000_000`` compiles to exactly
 ``values["revenue"] >= 1000000``.
+
+Every node is built with the position ``ast.fix_missing_locations`` would give it (line 1,
+column 0: a checked tree holds only fresh nodes, and the root's position is line 1, column 0),
+so compiling it needs no extra walk over the tree to fill positions in (see
+:func:`kamcore.expr.compile.build_function`).
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 __all__ = [
+    "AT",
     "INPUT",
+    "LOAD",
     "MISSING",
     "VALUES",
     "Temps",
@@ -33,6 +40,10 @@ VALUES = "values"
 INPUT = "value"
 #: The global bound to :func:`kamcore.expr.missing.raise_missing`.
 MISSING = "_kc_missing"
+#: The position of every generated node: ``ast.X(..., **AT)``.
+AT: dict[str, Any] = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 0}
+#: The load context, shared by every node as the parser shares it.
+LOAD = ast.Load()
 
 
 class Temps:
@@ -53,27 +64,28 @@ class Temps:
 
 def load(name: str) -> ast.Name:
     """Read a Python name (a parameter, a temp or a bound global)."""
-    return ast.Name(id=name, ctx=ast.Load())
+    return ast.Name(id=name, ctx=LOAD, **AT)
 
 
 def const(value: Any) -> ast.Constant:
     """A literal."""
-    return ast.Constant(value=value)
+    return ast.Constant(value=value, **AT)
 
 
 def values_item(key: str) -> ast.Subscript:
     """``values["key"]``: how every fact, metric, output and portfolio column is read."""
-    return ast.Subscript(value=load(VALUES), slice=const(key), ctx=ast.Load())
+    return ast.Subscript(value=load(VALUES), slice=const(key), ctx=LOAD, **AT)
 
 
 def call(function: str, args: Sequence[ast.expr]) -> ast.Call:
     """A positional call of a bound global."""
-    return ast.Call(func=load(function), args=list(args), keywords=[])
+    return ast.Call(func=load(function), args=list(args), keywords=[], **AT)
 
 
 def _store_and_test(temp: str, node: ast.expr, op: ast.cmpop) -> ast.Compare:
-    walrus = ast.NamedExpr(target=ast.Name(id=temp, ctx=ast.Store()), value=node)
-    return ast.Compare(left=walrus, ops=[op], comparators=[const(None)])
+    target = ast.Name(id=temp, ctx=ast.Store(), **AT)
+    walrus = ast.NamedExpr(target=target, value=node, **AT)
+    return ast.Compare(left=walrus, ops=[op], comparators=[const(None)], **AT)
 
 
 def require(node: ast.expr, text: str, source: str, temps: Temps) -> ast.expr:
@@ -83,6 +95,7 @@ def require(node: ast.expr, text: str, source: str, temps: Temps) -> ast.expr:
         test=_store_and_test(temp, node, ast.IsNot()),
         body=load(temp),
         orelse=call(MISSING, [const(text), const(source)]),
+        **AT,
     )
 
 
@@ -108,5 +121,5 @@ def propagate_none(
     body = build(args)
     if not tests:
         return body
-    test = tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.Or(), values=tests)
-    return ast.IfExp(test=test, body=const(None), orelse=body)
+    test = tests[0] if len(tests) == 1 else ast.BoolOp(op=ast.Or(), values=tests, **AT)
+    return ast.IfExp(test=test, body=const(None), orelse=body, **AT)

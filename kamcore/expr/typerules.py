@@ -7,8 +7,6 @@ refused; the walker turns that into a message naming both operands.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..types import ANY, BOOLEAN, INTEGER, NUMBER, STRING, Type
 
 __all__ = [
@@ -17,6 +15,7 @@ __all__ = [
     "comparable",
     "describe",
     "is_boolean",
+    "may_be_missing",
     "show",
     "unify",
     "units_clash",
@@ -44,11 +43,32 @@ _ARTICLE = {
 }
 
 
+#: ``t.as_optional(True)`` by ``id(t)`` (with ``t`` itself, which keeps the id from being
+#: reused): checking a call compares every argument with its parameter "missing allowed", and
+#: ``as_optional`` copies the type (``dataclasses.replace``) while hashing a type hashes all of
+#: its fields. Policies use a few type objects over and over.
+_MAY_BE_MISSING: dict[int, tuple[Type, Type]] = {}
+
+
+def may_be_missing(t: Type) -> Type:
+    """``t`` marked as possibly missing (unit and choices kept), as ``t.as_optional(True)``."""
+    if t.optional:
+        return t
+    found = _MAY_BE_MISSING.get(id(t))
+    if found is not None and found[0] is t:
+        return found[1]
+    if len(_MAY_BE_MISSING) > 4096:  # stay bounded (types made per expression come and go)
+        _MAY_BE_MISSING.clear()
+    optional = t.as_optional(True)
+    _MAY_BE_MISSING[id(t)] = (t, optional)
+    return optional
+
+
 def show(t: Type) -> str:
     """A type as named in messages: without "or missing", which is not the point there."""
     if t.kind == "none":
         return "None"
-    return str(replace(t, optional=False))
+    return str(t.as_optional(False)) if t.optional else str(t)
 
 
 def describe(t: Type) -> str:
@@ -107,7 +127,7 @@ def arithmetic_result(op: str, a: Type, b: Type) -> Type | None:
         unit = None if (a.unit and b.unit) else (a.unit or b.unit)
     else:
         unit = a.unit if b.unit is None else None
-    return replace(base, optional=optional, unit=unit)
+    return Type(base.kind, optional=optional, unit=unit)
 
 
 def _either_choices(a: Type, b: Type) -> frozenset[str] | None:
@@ -129,7 +149,7 @@ def unify(a: Type, b: Type) -> Type | None:
         return ANY.as_optional(optional)
     if a.is_numeric and b.is_numeric:
         base = INTEGER if a.kind == b.kind == "integer" else NUMBER
-        return replace(base, optional=optional, unit=a.unit if a.unit == b.unit else None)
+        return Type(base.kind, optional=optional, unit=a.unit if a.unit == b.unit else None)
     if a.kind != b.kind:
         return None
     choices = _either_choices(a, b)
@@ -139,4 +159,4 @@ def unify(a: Type, b: Type) -> Type | None:
     if a.kind == "boolean":
         return BOOLEAN.as_optional(optional)
     unit = a.unit if a.unit == b.unit else None
-    return replace(a, optional=optional, unit=unit, choices=choices)
+    return Type(a.kind, optional, a.item, unit, choices)

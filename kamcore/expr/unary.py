@@ -122,9 +122,11 @@ def _finish(
     values: frozenset[Any] | None = None,
     interval: Interval | None = None,
 ) -> UnaryTest:
+    namespace = runtime_globals(checker.bound)
+    test = build_function(
+        body, (INPUT, VALUES), namespace, "<cell>", positioned=True, warns=checker.identity_tests
+    )
     tree = ast.Expression(body=body)
-    ast.fix_missing_locations(tree)
-    test = build_function(body, (INPUT, VALUES), runtime_globals(checker.bound), "<cell>")
     return UnaryTest(
         kind=kind,
         values=values,

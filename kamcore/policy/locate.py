@@ -8,12 +8,16 @@ under its *raw path*: a tuple of keys (``str``) and array indices (``int``), exa
 
 Because the text is known to be valid TOML, the scanner only has to recognise structure, not
 check it: it skips strings of all four kinds and comments (so ``=``, ``[`` and ``#`` inside them
-do not mislead it) and never interprets numbers or dates.
+do not mislead it) and never interprets numbers or dates. Runs of blanks, bare keys, one-line
+strings and plain values are each skipped with one regular expression match rather than a
+method call per character: a policy of hundreds of rules is tens of thousands of characters.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+from functools import lru_cache
 from typing import TypeAlias
 
 from ._toml import tomllib
@@ -25,8 +29,49 @@ RawPath: TypeAlias = tuple[str | int, ...]
 #: A 1-based ``(line, column)``, as ``tomllib`` counts them in its error messages.
 Position: TypeAlias = tuple[int, int]
 
-_BARE_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-_VALUE_END = frozenset(",]}#\n\r")
+_BLANKS = re.compile(r"[ \t]*")
+#: Blanks, line breaks and comments (a comment stops before its line break).
+_SPACE = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]*")
+#: A one-line string of either kind; only a basic string (``"``) has escapes.
+_BASIC_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_LITERAL_STRING = re.compile(r"'[^']*'")
+#: A number, date, boolean: up to the next separator, comment or line break.
+_PLAIN_VALUE = re.compile(r"[^,\]}#\n\r]*")
+_NEWLINE = re.compile(r"\n")
+#: The common statement, ``key = value`` with a bare key and a one-line string or a plain
+#: value (number, boolean, date): read with one match. Anything else (dotted or quoted keys,
+#: arrays, inline tables, multi-line strings) goes through the general path.
+_SIMPLE_PAIR = re.compile(
+    r"""([A-Za-z0-9_-]+)[ \t]*=[ \t]*
+    (?: "(?!"")(?:[^"\\]|\\.)*"
+      | '(?!'')[^']*'
+      | [^"'\[{,\]}\#\n\r\ \t][^,\]}\#\n\r]*  # (not a blank: those are skipped first)
+    )""",
+    re.DOTALL | re.VERBOSE,
+)
+
+
+def _end(pattern: re.Pattern[str], text: str, index: int) -> int:
+    """Where a run of ``pattern`` starting at ``index`` ends (``index`` when there is none)."""
+    match = pattern.match(text, index)
+    return index if match is None else match.end()
+
+
+#: ``[a.b]`` and ``[[a.b]]`` headers of bare keys (by number of brackets), the key in group 1.
+_PLAIN_HEADER = {
+    n: re.compile(
+        rf"\[{{{n}}}[ \t]*([A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*)[ \t]*\]{{{n}}}"
+    )
+    for n in (1, 2)
+}
+
+
+@lru_cache(maxsize=1024)
+def _quoted_key(raw: str) -> str:
+    """The key a quoted key segment (``"a.b"``, ``'x'``) stands for, as TOML reads it."""
+    key: str = tomllib.loads(f"k = {raw}")["k"]
+    return key
 
 
 def scan_positions(text: str) -> dict[RawPath, Position]:
@@ -46,7 +91,7 @@ class Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.i = 0
-        self.line_starts = [0] + [n + 1 for n, ch in enumerate(text) if ch == "\n"]
+        self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
         self.positions: dict[RawPath, Position] = {}
         self.implicit: set[RawPath] = set()
         self.aot_counts: dict[RawPath, int] = {}
@@ -60,15 +105,13 @@ class Scanner:
 
     def record(self, path: RawPath, index: int, *, implicit: bool = False) -> None:
         """Remember ``path`` at ``index``: the first explicit mention wins over implied ones."""
-        if path in self.positions and path not in self.implicit:
-            return
-        if path in self.positions and implicit:
-            return
-        self.positions[path] = self.pos(index)
-        if implicit:
+        if path in self.positions:
+            if implicit or path not in self.implicit:
+                return
+            self.implicit.discard(path)  # implied so far, written now
+        elif implicit:
             self.implicit.add(path)
-        else:
-            self.implicit.discard(path)
+        self.positions[path] = self.pos(index)
 
     # -- characters -----------------------------------------------------------------------
 
@@ -81,8 +124,7 @@ class Scanner:
 
     def skip_blanks(self) -> None:
         """Spaces and tabs only: what may separate tokens on one line."""
-        while self.peek() in (" ", "\t"):
-            self.i += 1
+        self.i = _end(_BLANKS, self.text, self.i)
 
     def skip_comment(self) -> None:
         if self.peek() == "#":
@@ -91,20 +133,18 @@ class Scanner:
 
     def skip_space(self) -> None:
         """Blanks, newlines and comments: what may separate array items and statements."""
-        while True:
-            self.skip_blanks()
-            if self.peek() == "#":
-                self.skip_comment()
-            elif self.peek() in ("\n", "\r"):
-                self.i += 1
-            else:
-                return
+        self.i = _end(_SPACE, self.text, self.i)
 
     # -- strings --------------------------------------------------------------------------
 
     def skip_string(self) -> None:
         """Skip a string of any of the four kinds, starting at its opening quote."""
         quote = self.peek()
+        if not self.startswith(quote * 3):
+            one_line = (_BASIC_STRING if quote == '"' else _LITERAL_STRING).match(self.text, self.i)
+            if one_line is not None:
+                self.i = one_line.end()
+                return
         if self.startswith(quote * 3):
             self.i += 3
             while self.i < len(self.text):
@@ -141,11 +181,9 @@ class Scanner:
             start = self.i
             if self.peek() in ('"', "'"):
                 self.skip_string()
-                raw = self.text[start : self.i]
-                parts.append((tomllib.loads(f"k = {raw}")["k"], start))
+                parts.append((_quoted_key(self.text[start : self.i]), start))
             else:
-                while self.peek() in _BARE_KEY_CHARS and self.peek():
-                    self.i += 1
+                self.i = _end(_BARE_KEY, self.text, start)
                 parts.append((self.text[start : self.i], start))
             self.skip_blanks()
             if self.peek() != ".":
@@ -174,14 +212,28 @@ class Scanner:
             elif self.peek() == "[":
                 self.table_header()
             else:
-                self.key_value(self.table)
+                simple = _SIMPLE_PAIR.match(self.text, self.i)
+                if simple is None:
+                    self.key_value(self.table)
+                else:  # what key_value() would do for this statement
+                    self.record((*self.table, simple.group(1)), self.i)
+                    self.i = simple.end()
+
+    def header_names(self, brackets: int) -> list[str]:
+        """The key of a ``[table]`` (``brackets`` 1) or ``[[array]]`` (2) header starting at
+        :attr:`i`, which is left after the closing brackets."""
+        plain = _PLAIN_HEADER[brackets].match(self.text, self.i)
+        if plain is not None:  # bare keys only: one match instead of a walk over the key
+            self.i = plain.end()
+            return [name.strip(" \t") for name in plain.group(1).split(".")]
+        self.i += brackets
+        parts = self.read_key()
+        self.i += brackets  # ] or ]]
+        return [name for name, _ in parts]
 
     def table_header(self) -> None:
         start = self.i
-        self.i += 1
-        parts = self.read_key()
-        self.i += 1  # ]
-        path = self.resolve([name for name, _ in parts])
+        path = self.resolve(self.header_names(1))
         for n in range(1, len(path)):
             self.record(path[:n], start, implicit=True)
         self.record(path, start)
@@ -189,10 +241,7 @@ class Scanner:
 
     def array_table_header(self) -> None:
         start = self.i
-        self.i += 2
-        parts = self.read_key()
-        self.i += 2  # ]]
-        names = [name for name, _ in parts]
+        names = self.header_names(2)
         array = (*self.resolve(names[:-1]), names[-1])
         for n in range(1, len(array)):
             self.record(array[:n], start, implicit=True)
@@ -224,8 +273,7 @@ class Scanner:
         elif ch == "{":
             self.inline_table(path)
         else:
-            while self.i < len(self.text) and self.text[self.i] not in _VALUE_END:
-                self.i += 1
+            self.i = _end(_PLAIN_VALUE, self.text, self.i)
 
     def array(self, path: RawPath) -> None:
         self.i += 1

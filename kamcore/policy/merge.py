@@ -1,6 +1,6 @@
 """Layering: merging a policy over its bases while remembering who set what.
 
-Each layer is turned into a tree of :class:`Node` (a value and the :class:`Location` that wrote
+Each layer is turned into a tree of :class:`Node` (a value and the :class:`Where` that wrote
 it), the trees are merged by the rules of ``docs/policy.md`` and the result is unwrapped into the
 plain effective data plus a provenance map. Carrying locations *inside* the tree is what lets an
 inherited value keep its base's file and line while an overridden one gets the leaf's.
@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import Location, Problem
 from ..expr.suggest import did_you_mean
 from .locate import Position, RawPath
-from .paths import ItemId, Segment, item_label, join_path
+from .paths import ItemId, Segment, format_key, join_path
 from .values import describe_value
 
-__all__ = ["Node", "build_tree", "merge_layers", "unwrap"]
+__all__ = ["Node", "Where", "build_tree", "merge_layers", "unwrap"]
 
 #: Arrays of tables merged by ``id`` (``*`` is any table key, ``[]`` any array item).
 ID_ARRAYS: tuple[tuple[str, ...], ...] = (
@@ -43,12 +43,24 @@ NOT_INHERITED = ("id", "extends")
 MODEL_TRANSITIONS = ("lifecycle", "transitions")
 
 
+class Where(NamedTuple):
+    """The file, line and column that wrote a value: a :class:`Location` without its key path.
+
+    Every value of every layer gets one, most of which end up in no message and no
+    provenance, so it is a plain tuple; a :class:`Location` is made where one is needed.
+    """
+
+    file: str | None
+    line: int | None = None
+    column: int | None = None
+
+
 @dataclass(slots=True)
 class Node:
     """A value of one layer (tables and arrays hold nodes) and the place that wrote it."""
 
     value: Any
-    loc: Location
+    loc: Where
 
 
 def build_tree(
@@ -56,7 +68,7 @@ def build_tree(
 ) -> Node:
     """Wrap a parsed TOML value and all it contains with their locations in ``file``."""
     pos = positions.get(raw)
-    loc = Location(file, pos[0], pos[1]) if pos else Location(file)
+    loc = Where(file, pos[0], pos[1]) if pos else Where(file)
     if isinstance(value, dict):
         return Node({k: build_tree(v, positions, file, (*raw, k)) for k, v in value.items()}, loc)
     if isinstance(value, list):
@@ -127,7 +139,7 @@ class Merger:
         self.problems: list[Problem] = []
         self.stage_model = stage_model
 
-    def problem(self, message: str, loc: Location, key_path: str) -> None:
+    def problem(self, message: str, loc: Where, key_path: str) -> None:
         self.problems.append(Problem(message, Location(loc.file, loc.line, loc.column, key_path)))
 
     def merge(self, base: Node | None, over: Node, segments: list[Segment]) -> Node:
@@ -161,7 +173,7 @@ class Merger:
         """Append by id: known ids merge in place, new ids append, ``drop = true`` removes."""
         result = list(old)
         where = {ident: n for n, item in enumerate(result) if (ident := _item_id(item))}
-        first_seen: dict[str, Location] = {}
+        first_seen: dict[str, Where] = {}
         removed: set[str] = set()
         array = join_path(segments)
         keep_drops = self.stage_model and _shape(segments) == MODEL_TRANSITIONS
@@ -251,33 +263,34 @@ def merge_layers(trees: Sequence[Node]) -> tuple[Node, list[Problem]]:
     for tree in trees:
         acc = merger.merge(None if acc is None else _without_uninherited(acc), tree, [])
     if acc is None:
-        acc = Node({}, Location())
+        acc = Node({}, Where(None))
     return acc, merger.problems
 
 
 def unwrap(tree: Node) -> tuple[Any, dict[str, Location]]:
-    """Plain data and the provenance map (key path -> location) of every table and value."""
+    """Plain data and the provenance map (key path -> location) of every table and value.
+
+    Each node's key path is its parent's plus one step (what :func:`join_path` gives for the
+    whole list of segments), so a policy's thousands of paths cost one step each, not one per
+    level of nesting.
+    """
     provenance: dict[str, Location] = {}
 
-    def walk(node: Node, segments: list[Segment]) -> Any:
-        if segments:
-            path = join_path(segments)
+    def walk(node: Node, path: str) -> Any:
+        if path:
             loc = node.loc
             provenance[path] = Location(loc.file, loc.line, loc.column, path)
-        if isinstance(node.value, dict):
-            return {k: walk(v, [*segments, k]) for k, v in node.value.items()}
-        if isinstance(node.value, list):
+        value = node.value
+        if isinstance(value, dict):
+            prefix = path + "." if path else ""
+            return {k: walk(v, prefix + format_key(k)) for k, v in value.items()}
+        if isinstance(value, list):
             items = []
-            for i, child in enumerate(node.value):
-                label = item_label(_plain_id(child), i)
-                items.append(walk(child, [*segments, label]))
+            for i, child in enumerate(value):
+                ident = _item_id(child)  # named as item_label() names it: by id, else index
+                label = ident if ident and "]" not in ident else i
+                items.append(walk(child, f"{path}[{label}]"))
             return items
-        return node.value
+        return value
 
-    return walk(tree, []), provenance
-
-
-def _plain_id(node: Node) -> Any:
-    """Just enough of an item to name it: ``{"id": ...}`` if it carries one."""
-    ident = _item_id(node)
-    return {"id": ident} if ident is not None else None
+    return walk(tree, ""), provenance

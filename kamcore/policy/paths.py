@@ -11,6 +11,7 @@ Keys that are not bare TOML keys are written quoted, as TOML would: ``labels."zh
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
@@ -27,7 +28,7 @@ __all__ = [
     "raw_to_segments",
 ]
 
-_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class ItemId(str):
@@ -42,7 +43,7 @@ Segment: TypeAlias = str | int
 
 def format_key(key: str) -> str:
     """A table key as written in a key path: bare when TOML allows it, else quoted."""
-    if key and all(ch in _BARE for ch in key):
+    if _BARE_KEY.fullmatch(key):
         return key
     return json.dumps(key, ensure_ascii=False)
 

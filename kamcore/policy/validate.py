@@ -6,11 +6,17 @@ also carry what a file may inherit from its bases: those keys are listed under t
 keyword ``x-effective-required`` and become ``required`` here. ``[config.<plugin>]`` is open in
 the shipped schema (it cannot know the plugins) and closed here, to the active plugins, each
 checked by the fragment it registered.
+
+The composed schema, its validator and its fast check (:mod:`.quickcheck`) are kept per set of
+active plugins: building an engine validates every time, and most engines of a process share
+their plugins. A valid document is recognised by the fast check alone; ``jsonschema`` runs only
+to explain a document that may have problems.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any
@@ -21,6 +27,7 @@ from ..errors import Problem
 from ..resources import read_schema
 from .document import PolicyDocument
 from .messages import explain
+from .quickcheck import Check, compile_check
 from .values import TomlDateTime, json_projection
 
 __all__ = ["compose_schema", "validate_document"]
@@ -122,6 +129,50 @@ def _model_transitions_may_be_partial(schema: dict[str, Any]) -> None:
     effective["required"] = list(per_file.get("required", []))
 
 
+#: Validators (and fast checks) by what their schema was composed from; see :func:`_checkers`.
+_CHECKERS: dict[str, tuple[Any, Check]] = {}
+_CHECKERS_KEPT = 32
+
+
+def _build_checkers(
+    plugin_schemas: Mapping[str, Mapping[str, Any]], active: list[str], stage_model: bool
+) -> tuple[Any, Check]:
+    schema = compose_schema(plugin_schemas, active)
+    if stage_model:
+        _model_transitions_may_be_partial(schema)
+    validator = _Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return validator, compile_check(schema)
+
+
+def _checkers(
+    plugin_schemas: Mapping[str, Mapping[str, Any]], active: list[str], stage_model: bool
+) -> tuple[Any, Check]:
+    """The validator and the fast check of the schema for these plugins, built once.
+
+    The key is the JSON text of everything the composed schema is made of (the active plugins'
+    fragments, not just their names: a fragment may differ between two engines). A fragment
+    that is not JSON cannot be keyed, so its schema is built afresh every time, as before.
+    """
+    try:
+        fragments = {name: plugin_schemas.get(name) for name in active}
+        key = json.dumps([active, fragments, stage_model], sort_keys=True)
+    except (TypeError, ValueError):
+        return _build_checkers(plugin_schemas, active, stage_model)
+    found = _CHECKERS.get(key)
+    if found is None:
+        if len(_CHECKERS) >= _CHECKERS_KEPT:
+            _CHECKERS.clear()
+        found = _CHECKERS[key] = _build_checkers(plugin_schemas, active, stage_model)
+    return found
+
+
+def _surely_valid(check: Check, instance: Any) -> bool:
+    try:
+        return check(instance)
+    except Exception:  # an odd plugin fragment the fast check misreads: ask jsonschema
+        return False
+
+
 def validate_document(
     doc: PolicyDocument,
     plugin_schemas: Mapping[str, Mapping[str, Any]],
@@ -134,9 +185,8 @@ def validate_document(
     :returns: the problems; empty when the document is valid.
     """
     active = list(plugin_schemas if active_plugins is None else active_plugins)
-    schema = compose_schema(plugin_schemas, active)
-    if _selects_stage_model(doc.data):
-        _model_transitions_may_be_partial(schema)
-    validator = _Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    errors = validator.iter_errors(json_projection(doc.data))
-    return explain(errors, doc, active)
+    validator, check = _checkers(plugin_schemas, active, _selects_stage_model(doc.data))
+    instance = json_projection(doc.data)
+    if _surely_valid(check, instance):
+        return []
+    return explain(validator.iter_errors(instance), doc, active)
