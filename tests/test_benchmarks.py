@@ -7,6 +7,7 @@ installs ``.[dev]`` alone, so they are skipped there).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,3 +118,20 @@ def test_command_line_runs_each_variant_in_a_child(tmp_path: Path) -> None:
     records = json.loads(out.read_text())["records"]
     assert [r["mismatches"] for r in records] == [0, 0]
     assert all(r["peak_rss_mb"] > 0 for r in records)
+
+
+def test_every_benchmark_named_in_the_performance_docs_runs() -> None:
+    """docs/performance.md's commands name scripts that exist and start (``--help``): the
+    full runs take minutes and live outside the suite, their figures in the page."""
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "performance.md").read_text(encoding="utf-8")
+    scripts = sorted(set(re.findall(r"benchmarks/(\w+)\.py", text)))
+    assert {"run", "e2e", "table_sweep", "compile_times", "portfolio_scaling"} <= set(scripts)
+    for name in scripts:
+        done = subprocess.run(
+            [sys.executable, str(root / "benchmarks" / f"{name}.py"), "--help"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, f"benchmarks/{name}.py --help: {done.stderr}"

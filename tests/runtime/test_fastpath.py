@@ -196,6 +196,8 @@ PORTFOLIO = [
     ("saas/example-northwind.toml", None),
     ("ict/example-south-china.toml", None),
     ("membership/example-huayang-beauty.toml", None),
+    ("ict/base.toml", None),
+    ("membership/base.toml", None),
 ]
 
 
