@@ -188,6 +188,7 @@ def test_portfolio_policies_compile_in_phases_not_per_row() -> None:
     assert why_not(engine.policy) is None
     with plain_only():
         assert fast_phases(engine.policy, "none") is None
+        assert why_not(engine.policy, "summary") is None  # generated, just not used
 
 
 PORTFOLIO = [

@@ -8,8 +8,9 @@ and why it always agrees with the plain pipeline.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from ..compile import CompiledPolicy
 from .generate import FILENAME, FastRow, PhaseFunctions, generate, generate_phases
@@ -28,6 +29,7 @@ __all__ = [
 
 _CACHE = "_kc_fast_paths"
 _PHASES = "_kc_fast_phases"
+T = TypeVar("T")
 
 
 #: ``KAMCORE_CODEGEN=0`` in the environment turns the generated code off for the process:
@@ -50,17 +52,7 @@ def fast_path(policy: CompiledPolicy, explain: str) -> FastRow | None:
     """The generated function for ``policy`` at ``explain``, or ``None`` (plain path only)."""
     if not _switch["on"]:
         return None
-    cache: dict[str, FastRow | Unsupported] | None = policy.__dict__.get(_CACHE)
-    if cache is None:
-        cache = {}
-        object.__setattr__(policy, _CACHE, cache)  # frozen dataclass: a private cache slot
-    found = cache.get(explain)
-    if found is None:
-        try:
-            found = generate(policy, explain)
-        except Unsupported as exc:
-            found = exc
-        cache[explain] = found
+    found = _generated(policy, _CACHE, explain, generate)
     return None if isinstance(found, Unsupported) else found
 
 
@@ -68,26 +60,34 @@ def fast_phases(policy: CompiledPolicy, explain: str) -> PhaseFunctions | None:
     """The generated phases of a policy with portfolio rules, or ``None`` (plain path)."""
     if not _switch["on"]:
         return None
-    cache: dict[str, PhaseFunctions | Unsupported] | None = policy.__dict__.get(_PHASES)
-    if cache is None:
-        cache = {}
-        object.__setattr__(policy, _PHASES, cache)
-    found = cache.get(explain)
-    if found is None:
-        try:
-            found = generate_phases(policy, explain)
-        except Unsupported as exc:
-            found = exc
-        cache[explain] = found
+    found = _generated(policy, _PHASES, explain, generate_phases)
     return None if isinstance(found, Unsupported) else found
 
 
 def why_not(policy: CompiledPolicy, explain: str = "none") -> str | None:
     """Why ``policy`` evaluates on the plain path only, or ``None`` when it is compiled."""
-    if policy.uses_portfolio:
-        fast_phases(policy, explain)
-        found = policy.__dict__[_PHASES][explain]
-    else:
-        fast_path(policy, explain)
-        found = policy.__dict__[_CACHE][explain]
+    found: object = (
+        _generated(policy, _PHASES, explain, generate_phases)
+        if policy.uses_portfolio
+        else _generated(policy, _CACHE, explain, generate)
+    )
     return str(found) if isinstance(found, Unsupported) else None
+
+
+def _generated(
+    policy: CompiledPolicy, slot: str, explain: str, make: Callable[[CompiledPolicy, str], T]
+) -> T | Unsupported:
+    """What ``make`` generated for ``policy`` at ``explain`` (or why it could not), made once
+    and kept on the compiled policy: a frozen dataclass, so in a private attribute."""
+    cache: dict[str, T | Unsupported] | None = policy.__dict__.get(slot)
+    if cache is None:
+        cache = {}
+        object.__setattr__(policy, slot, cache)
+    found = cache.get(explain)
+    if found is None:
+        try:
+            found = make(policy, explain)
+        except Unsupported as exc:
+            found = exc
+        cache[explain] = found
+    return found
