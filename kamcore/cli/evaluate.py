@@ -60,6 +60,7 @@ kam evaluate policies/examples/acme-industrial.toml samples/acme-industrial.csv 
 kam evaluate policy.toml export.csv --encoding gb18030 -o out/q3.parquet \\
     --previous out/q2.evaluations.jsonl
 kam evaluate policy.toml export.csv -o out/q3.csv --encoding-out utf-8-sig   # for Excel
+kam evaluate policy.toml accounts.jsonl -o out/all.jsonl --workers 2 --explain summary
 """
 
 _SUFFIX = {"jsonl": ".jsonl", "csv": ".csv", "parquet": ".parquet"}

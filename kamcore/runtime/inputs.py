@@ -112,7 +112,7 @@ class _Column:
     convert: Converter
     required: bool
     default: Any  # already converted; None: no default
-    text: bool = False  # a string fact: only a blank cell is missing
+    kind: str = "any"  # the fact's type kind; for "string" only a blank cell is missing
     shown_default: str = ""  # the default as the policy wrote it, quoted in notes
     declared: bool = True  # the policy names this column: a near-miss header is noted
 
@@ -141,7 +141,7 @@ def _column(
         convert,
         required,
         converted,
-        type_.kind == "string",
+        type_.kind,
         _shown(default),
         declared,
     )
@@ -544,7 +544,7 @@ def _read_cell(
     resting on a value nobody entered should say so.
     """
     raw = row.get(key, _ABSENT)
-    if raw is _ABSENT or is_missing(raw, text=col.text):
+    if raw is _ABSENT or is_missing(raw, text=col.kind == "string"):
         if col.default is not None:
             if notes is not None:
                 state = "was not in the row" if raw is _ABSENT else "was empty"

@@ -203,6 +203,7 @@ def _open(
     row: Mapping[str, Any],
     number: int,
     as_of: date,
+    as_of_iso: str,
     explain: str,
 ) -> tuple[AccountRun, bool]:
     """``_start``, and phase A too when the generated code could do both: ``(acc, done)``.
@@ -210,7 +211,7 @@ def _open(
     When the generated code declines, nothing has happened yet and the caller goes on exactly
     as without it (``_start`` here, phase A at its usual place)."""
     if phases is not None:
-        acc = phases.a(row, number, as_of, as_of.isoformat())
+        acc = phases.a(row, number, as_of, as_of_iso)
         if acc is not None:
             return acc, True
     return _start(policy, row, number, as_of, explain), False
@@ -457,10 +458,11 @@ def _evaluate_many(
         return evaluations, errors
 
     phases = _phases(policy, explain)
+    iso = as_of.isoformat()
     runs: list[tuple[int, AccountRun]] = []
     for number, row in enumerate(rows, start=1):
         try:
-            acc, done = _open(policy, phases, row, number, as_of, explain)
+            acc, done = _open(policy, phases, row, number, as_of, iso, explain)
             _first_time(seen, acc, number)
             acc.previous = previous.get(acc.account_id) if previous else None
             if not done:
@@ -539,9 +541,10 @@ def evaluate_stream(
     rejected: set[int] = set()  # rows refused in pass 1: few, unlike the rows kept
     columns: dict[str, list[Any]] = {name: [] for name in names}
     phases = _phases(policy, explain)
+    iso = as_of.isoformat()
     for number, row in enumerate(source(), start=1):
         try:
-            acc, done = _open(policy, phases, row, number, as_of, explain)
+            acc, done = _open(policy, phases, row, number, as_of, iso, explain)
             _first_time(seen, acc, number)
             if not done:
                 _phase_a(policy, acc)
@@ -573,7 +576,7 @@ def evaluate_stream(
                     f"row {number} was not in the first pass: the input changed while it was "
                     "being evaluated"
                 )
-            acc, done = _open(policy, phases, row, number, as_of, explain)
+            acc, done = _open(policy, phases, row, number, as_of, iso, explain)
             if acc.account_id != ids[i]:
                 raise KamcoreError(
                     f"row {number} held account {ids[i]!r} in the first pass and "

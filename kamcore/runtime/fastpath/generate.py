@@ -90,7 +90,6 @@ class _Bail(Exception):
 class _Generator:
     def __init__(self, policy: CompiledPolicy, explain: str, resume: str | None) -> None:
         self.policy = policy
-        self.explain = explain
         self.trace = explain != "none"
         self.detail = explain == "full"
         self.w = CodeWriter()
@@ -120,6 +119,7 @@ class _Generator:
             "_kg_proposal": proposal,
             "_kg_exception": Exception,
             "_kg_bail": _Bail,
+            "_kg_date": date,
         }.items():
             self.w.bind(name, value)
         #: what every phase function's globals start from
@@ -274,7 +274,7 @@ class _Generator:
         else read by the plain reader's own cell function, an absent declared column refused
         (the plain reader may add a did-you-mean note for it)."""
         w = self.w
-        kind = self._kind(col)
+        kind = col.kind
         name = w.const(col.name)
         v = w.fresh("v")
         local = w.fresh("f")
@@ -288,15 +288,13 @@ class _Generator:
             "integer": [(f"{v}.__class__ is int", v)],
             "boolean": [(f"{v}.__class__ is bool", v)],
             "date": [(f"{v}.__class__ is _kg_date", v)],
+            # a blank text is missing; the converter strips and checks the allowed values
+            "string": [(f"{v}.__class__ is str and {v} and not {v}.isspace()", f"{conv}({v})")],
         }.get(kind, [])
-        if kind == "string":  # a blank text is missing; the converter strips and checks values
-            fast = [(f"{v}.__class__ is str and {v} and not {v}.isspace()", f"{conv}({v})")]
         first = True
         for test, value in fast:
             w.line(f"{'if' if first else 'elif'} {test}: {local} = {value}")
             first = False
-        if kind == "date":
-            w.bind("_kg_date", date)
         if declared:
             w.line(f"{'if' if first else 'elif'} {v} is _kg_absent: return None")
             first = False
@@ -308,11 +306,6 @@ class _Generator:
             w.line(f"else: {local} = {call}")
         w.line(f"values[{name}] = {local}")
         self.hold(col.name, local)
-
-    def _kind(self, col: Any) -> str:
-        """The converter's kind, recovered from its function name (set in cells.converter_for)."""
-        name = getattr(col.convert, "__name__", "")
-        return name if name in ("number", "integer", "boolean", "date", "string") else "other"
 
     def start(self) -> None:
         w = self.w
